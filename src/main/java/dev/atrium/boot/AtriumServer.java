@@ -1,0 +1,217 @@
+package dev.atrium.boot;
+
+import dev.atrium.config.Settings;
+import dev.atrium.config.StoreSettings;
+import dev.atrium.coordination.Coordination;
+import dev.atrium.coordination.impl.InProcessCoordination;
+import dev.atrium.coordination.impl.RedisCoordination;
+import dev.atrium.health.Lifecycle;
+import dev.atrium.health.ReadinessChecks;
+import dev.atrium.node.NodeIdentity;
+import dev.atrium.node.NodeVerticle;
+import dev.atrium.observe.Metrics;
+import dev.atrium.observe.RequestIds;
+import dev.atrium.records.Records;
+import dev.atrium.web.HttpServerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Atrium node's life: ordered startup (Vert.x and the cluster → stores → subsystem verticles
+ * in dependency order → ready) and ordered shutdown (stats snapshot → not ready → HTTP stops
+ * accepting and drains → verticles undeployed in reverse → stores closed → cluster left).
+ */
+public final class AtriumServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AtriumServer.class);
+  /** How long a dependency may take to answer its first ping at startup. */
+  private static final Duration REACH_TIMEOUT = Duration.ofSeconds(5);
+
+  static {
+    RequestIds.init();
+  }
+
+  private final Settings settings;
+  private final Metrics metrics = new Metrics();
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final Deque<Deployed> deployed = new ArrayDeque<>();
+  private Vertx vertx;
+  private HazelcastClusterManager clusterManager;
+  private NodeIdentity identity;
+  private Coordination coordination;
+  private Records records;
+  private Future<Void> stopping;
+
+  private AtriumServer(Settings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Starts a node. The future fails with the reason, after releasing whatever had started, when
+   * any step fails.
+   */
+  public static Future<AtriumServer> start(Settings settings) {
+    AtriumServer server = new AtriumServer(settings);
+    return server.startSteps().transform(result -> {
+      if (result.succeeded()) {
+        return Future.succeededFuture(server);
+      }
+      LOG.error("startup failed: {}", result.cause().getMessage());
+      return server.release().transform(released -> Future.failedFuture(result.cause()));
+    });
+  }
+
+  private Future<Void> startSteps() {
+    long startNanos = System.nanoTime();
+    LOG.info("atrium starting [version: {}, mode: {}, cluster: {}, data dir: {}]", NodeIdentity.version(),
+        settings.mode().id(), settings.cluster().enabled(), settings.stores().dataDir());
+    return createVertx()
+        .onSuccess(v -> metrics.bindJvmAndProcess())
+        .compose(v -> openStores())
+        .compose(v -> deploy("NodeVerticle", () -> new NodeVerticle(identity, members()), 1))
+        .compose(v -> deploy("HttpServerVerticle", () -> new HttpServerVerticle(settings.http(),
+            vx -> ReadinessChecks.create(vx, lifecycle, coordination, records,
+                settings.cluster().enabled() ? members() : null),
+            metrics.registry()), settings.http().instances()))
+        .map(v -> {
+          lifecycle.advance(Lifecycle.Phase.READY);
+          long sinceJvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+          LOG.info("atrium ready [url: http://{}:{}, node: {}, startup ms: {}, since jvm start ms: {}]",
+              settings.http().host(), settings.http().port(), identity.nodeId(),
+              (System.nanoTime() - startNanos) / 1_000_000, sinceJvm);
+          return null;
+        });
+  }
+
+  private Future<Void> createVertx() {
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics.vertxOptions());
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+    if (!settings.cluster().enabled()) {
+      vertx = builder.with(options).build();
+      identity = new NodeIdentity(UUID.randomUUID().toString(), settings.mode(), false, System.currentTimeMillis());
+      return Future.succeededFuture();
+    }
+    clusterManager = ClusterSetup.clusterManager(settings.cluster());
+    options.setEventBusOptions(ClusterSetup.eventBusOptions(settings.cluster()));
+    return builder.with(options).withClusterManager(clusterManager).buildClustered()
+        .recover(failure -> Future.failedFuture(new StartupException("cannot join the cluster on "
+            + settings.cluster().host() + ":" + settings.cluster().port() + ": " + failure.getMessage())))
+        .map(vx -> {
+          vertx = vx;
+          identity = new NodeIdentity(clusterManager.getNodeId(), settings.mode(), true, System.currentTimeMillis());
+          LOG.info("joined cluster [node: {}, members: {}]", identity.nodeId(), clusterManager.getNodes().size());
+          return null;
+        });
+  }
+
+  private Future<Void> openStores() {
+    StoreSettings stores = settings.stores();
+    coordination = stores.redisUrl() == null
+        ? new InProcessCoordination(vertx)
+        : new RedisCoordination(vertx, stores.redisUrl());
+    Future<Void> coordinationUp = reach("REDIS_URL", coordination.describe(), coordination.ping());
+    return coordinationUp
+        .compose(v -> Records.open(vertx, stores))
+        .compose(opened -> {
+          records = opened;
+          return reach("MONGO_URI", records.describe(), records.ping());
+        })
+        .onSuccess(v -> LOG.info("stores ready [coordination: {}, records: {}]", coordination.describe(),
+            records.describe()));
+  }
+
+  private Future<Void> reach(String setting, String what, Future<Duration> ping) {
+    return ping.timeout(REACH_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .<Void>mapEmpty()
+        .recover(failure -> Future.failedFuture(new StartupException(setting + ": " + what
+            + " is unreachable (" + failure.getMessage() + ")")));
+  }
+
+  private Future<Void> deploy(String name, Supplier<Deployable> verticle, int instances) {
+    long start = System.nanoTime();
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          deployed.push(new Deployed(name, id));
+          LOG.info("verticle deployed [name: {}, instances: {}, ms: {}]", name, instances,
+              (System.nanoTime() - start) / 1_000_000);
+          return null;
+        });
+  }
+
+  private Supplier<List<String>> members() {
+    return clusterManager == null ? () -> List.of(identity.nodeId()) : clusterManager::getNodes;
+  }
+
+  /**
+   * Shuts the node down in order; calling it again returns the same future.
+   */
+  public synchronized Future<Void> stop() {
+    if (stopping == null) {
+      LOG.info("shutdown started [node: {}]", identity == null ? "-" : identity.nodeId());
+      LOG.info("stats snapshot [{}]", metrics.snapshot());
+      lifecycle.advance(Lifecycle.Phase.DRAINING);
+      LOG.info("readiness withdrawn; stop accepting new requests, draining in-flight ones for up to {} ms",
+          settings.http().shutdownGrace().toMillis());
+      stopping = release().onComplete(done -> LOG.info("shutdown complete"));
+    }
+    return stopping;
+  }
+
+  private Future<Void> release() {
+    Future<Void> chain = Future.succeededFuture();
+    while (!deployed.isEmpty()) {
+      Deployed next = deployed.pop();
+      chain = chain.compose(v -> vertx.undeploy(next.id())
+          .onSuccess(u -> LOG.info("verticle undeployed [name: {}]", next.name()))
+          .recover(failure -> {
+            LOG.warn("verticle undeploy failed [name: {}]", next.name(), failure);
+            return Future.succeededFuture();
+          }));
+    }
+    return chain
+        .compose(v -> records == null ? Future.<Void>succeededFuture() : records.close(vertx)
+            .onSuccess(c -> LOG.info("records closed")))
+        .compose(v -> coordination == null ? Future.<Void>succeededFuture() : coordination.close()
+            .onSuccess(c -> LOG.info("coordination closed")))
+        .recover(failure -> {
+          LOG.warn("closing stores failed", failure);
+          return Future.succeededFuture();
+        })
+        .compose(v -> vertx == null ? Future.<Void>succeededFuture() : vertx.close()
+            .onSuccess(c -> LOG.info(clusterManager == null ? "vert.x closed" : "left the cluster")))
+        .onComplete(done -> lifecycle.advance(Lifecycle.Phase.STOPPED));
+  }
+
+  /** The node's identity. */
+  public NodeIdentity identity() {
+    return identity;
+  }
+
+  /** The node's Vert.x instance. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The node's settings. */
+  public Settings settings() {
+    return settings;
+  }
+
+  private record Deployed(String name, String id) {
+  }
+}

@@ -1,0 +1,98 @@
+package dev.atrium.config;
+
+/**
+ * Every setting Atrium knows: its key in configuration files, its environment variable, its
+ * type and what it is for. Defaults live in {@code conf/defaults.json} and {@code conf/modes.json};
+ * this catalogue is what {@code config show}, {@code config init} and the README are built from.
+ */
+public enum Setting {
+  MODE("mode", "ATRIUM_MODE", ValueKind.MODE,
+      "local, development or production; auto-detected from REDIS_URL and GCS_BUCKET_NAME when unset"),
+  HTTP_HOST("http.host", "ATRIUM_HOST", ValueKind.HOST, "address the HTTP server binds to"),
+  HTTP_PORT("http.port", "ATRIUM_PORT", ValueKind.PORT, "HTTP port (flag --port)"),
+  HTTP_INSTANCES("http.instances", "ATRIUM_HTTP_INSTANCES", ValueKind.COUNT,
+      "HTTP server verticle instances; 0 = one per CPU core"),
+  HTTP_BODY_LIMIT("http.bodyLimit", "ATRIUM_BODY_LIMIT", ValueKind.SIZE,
+      "largest request body accepted; larger ones get 413"),
+  HTTP_COMPRESSION("http.compression", "ATRIUM_HTTP_COMPRESSION", ValueKind.BOOL,
+      "gzip/deflate responses for clients that accept them"),
+  ALLOWED_ORIGINS("http.allowedOrigins", "ALLOWED_ORIGINS", ValueKind.ORIGIN_LIST,
+      "web origins allowed to call the API cross-origin (comma-separated in the environment)"),
+  SHUTDOWN_GRACE("shutdown.grace", "ATRIUM_SHUTDOWN_GRACE", ValueKind.DURATION,
+      "how long in-flight requests may run after SIGTERM before the server stops"),
+  DATA_DIR("data.dir", "ATRIUM_DATA_DIR", ValueKind.PATH,
+      "directory for local records and files (flag --data-dir); default ~/.local/share/atrium"),
+  REDIS_URL("redis.url", "REDIS_URL", ValueKind.REDIS_URL,
+      "Redis for locks, tokens, sessions and rate limits; in-process when unset"),
+  MONGO_URI("mongo.uri", "MONGO_URI", ValueKind.MONGO_URI,
+      "MongoDB for records; an embedded MongoDB-wire server under data.dir when unset"),
+  MONGO_DATABASE("mongo.database", "ATRIUM_MONGO_DATABASE", ValueKind.TEXT, "MongoDB database name"),
+  GCS_BUCKET("gcs.bucket", "GCS_BUCKET_NAME", ValueKind.TEXT, "Google Cloud Storage bucket for source files and blobs"),
+  MEMORY_CACHE("cache.memory", "ATRIUM_MEMORY_CACHE", ValueKind.SIZE, "memory for in-process caches"),
+  DISK_CACHE_ENABLED("diskCache.enabled", "ATRIUM_DISK_CACHE_ENABLED", ValueKind.BOOL,
+      "keep cloud files in a local disk cache"),
+  DISK_CACHE_MAX("diskCache.maxSize", "ATRIUM_DISK_CACHE_MAX", ValueKind.SIZE, "largest size of the disk cache"),
+  MAX_SOCKETS("sessions.maxSockets", "ATRIUM_MAX_SOCKETS_PER_SESSION", ValueKind.COUNT,
+      "sockets one browser session may hold; 0 = unlimited"),
+  ENFORCE_LIMITS("connections.enforceLimits", "ATRIUM_ENFORCE_CONNECTION_LIMITS", ValueKind.BOOL,
+      "enforce per-session and per-client connection limits"),
+  CLUSTER_ENABLED("cluster.enabled", "ATRIUM_CLUSTER", ValueKind.BOOL, "join a Hazelcast cluster (flag --cluster)"),
+  CLUSTER_MEMBERS("cluster.members", "ATRIUM_CLUSTER_MEMBERS", ValueKind.MEMBER_LIST,
+      "cluster members as host[:port], comma-separated; default: the list in conf/cluster.xml"),
+  CLUSTER_HOST("cluster.host", "ATRIUM_CLUSTER_HOST", ValueKind.HOST,
+      "interface Hazelcast and the event bus bind to"),
+  CLUSTER_PUBLIC_HOST("cluster.publicHost", "ATRIUM_CLUSTER_PUBLIC_HOST", ValueKind.HOST,
+      "address other members use to reach this one; default cluster.host"),
+  CLUSTER_PORT("cluster.port", "ATRIUM_CLUSTER_PORT", ValueKind.PORT, "Hazelcast member port"),
+  EVENTBUS_PORT("cluster.eventBusPort", "ATRIUM_EVENTBUS_PORT", ValueKind.PORT_OR_ZERO,
+      "clustered event-bus port; 0 = any free port"),
+  CLUSTER_CONFIG("cluster.config", "ATRIUM_CLUSTER_CONFIG", ValueKind.PATH,
+      "Hazelcast XML file; default: conf/cluster.xml packaged in the jar"),
+  JWT_SECRET("auth.jwtSecret", "ATRIUM_JWT_SECRET", ValueKind.SECRET,
+      "HS256 signing secret, at least 32 bytes; required outside local mode"),
+  ADMIN_EMAIL("auth.adminEmail", "ADMIN_EMAIL", ValueKind.TEXT, "e-mail of the admin account created on first start"),
+  ADMIN_PASSWORD("auth.adminPassword", "ADMIN_PASSWORD", ValueKind.SECRET,
+      "password of that admin account; production refuses the default");
+
+  private final String key;
+  private final String env;
+  private final ValueKind kind;
+  private final String description;
+
+  Setting(String key, String env, ValueKind kind, String description) {
+    this.key = key;
+    this.env = env;
+    this.kind = kind;
+    this.description = description;
+  }
+
+  /** The dotted key used in configuration files. */
+  public String key() {
+    return key;
+  }
+
+  /** The environment variable that sets it. */
+  public String env() {
+    return env;
+  }
+
+  /** Its type. */
+  public ValueKind kind() {
+    return kind;
+  }
+
+  /** One line on what it does. */
+  public String description() {
+    return description;
+  }
+
+  /** The setting with this dotted key, or null. */
+  public static Setting byKey(String key) {
+    for (Setting setting : values()) {
+      if (setting.key.equals(key)) {
+        return setting;
+      }
+    }
+    return null;
+  }
+}

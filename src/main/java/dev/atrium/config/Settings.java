@@ -1,0 +1,21 @@
+package dev.atrium.config;
+
+import java.util.List;
+
+/**
+ * The whole validated configuration of one Atrium node. Built once at startup by
+ * {@link SettingsLoader}; each subsystem is handed only its own part.
+ *
+ * @param mode the mode
+ * @param requiredServices services the mode cannot run without ({@code redis}, {@code mongo}, {@code gcs})
+ * @param http HTTP server
+ * @param cluster cluster membership
+ * @param stores stores of record and coordination
+ * @param caches cache sizes
+ * @param sessions connection limits
+ * @param auth secrets
+ */
+public record Settings(Mode mode, List<String> requiredServices, HttpSettings http,
+    ClusterSettings cluster, StoreSettings stores, CacheSettings caches, SessionSettings sessions,
+    AuthSettings auth) {
+}

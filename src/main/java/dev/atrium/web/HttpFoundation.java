@@ -1,0 +1,39 @@
+package dev.atrium.web;
+
+import dev.atrium.config.HttpSettings;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Set;
+
+/**
+ * What every route of the one Atrium router stands on, in order: request id and access log,
+ * security headers, CORS for the allowed origins, the body-size limit, and the JSON error shape.
+ */
+public final class HttpFoundation {
+
+  private HttpFoundation() {
+  }
+
+  /** Installs the foundation handlers on a fresh router; routes added afterwards sit on top. */
+  public static Router install(Router router, HttpSettings http) {
+    router.route().handler(new RequestIdHandler());
+    router.route().handler(new SecurityHeadersHandler());
+    if (!http.allowedOrigins().isEmpty()) {
+      router.route().handler(CorsHandler.create()
+          .addOrigins(http.allowedOrigins())
+          .allowCredentials(true)
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+              HttpMethod.DELETE))
+          .allowedHeaders(Set.of("Content-Type", "If-Match", "If-None-Match", "X-Request-Id",
+              "Content-Digest", "Authorization"))
+          .exposedHeaders(Set.of("ETag", "X-Request-Id", "Content-Digest", "Retry-After")));
+    }
+    router.route().handler(new BodyLimitHandler(http.bodyLimit()));
+    router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+        .handler(BodyHandler.create(false).setBodyLimit(http.bodyLimit()));
+    ErrorResponses.install(router);
+    return router;
+  }
+}
