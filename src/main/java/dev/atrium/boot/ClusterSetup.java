@@ -74,16 +74,21 @@ final class ClusterSetup {
 
   /** Logs membership changes; Vert.x purges a departed member's subscriptions on the same event. */
   private static final class MembershipLogger implements MembershipListener {
+    /** Member attribute where vertx-hazelcast keeps the Vert.x node id (the id Atrium shows). */
+    private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
     @Override
     public void memberAdded(MembershipEvent event) {
-      LOG.info("cluster member joined [member: {}, address: {}, members: {}]", event.getMember().getUuid(),
-          event.getMember().getAddress(), event.getMembers().size());
+      LOG.info("cluster member joined [node: {}, address: {}, members: {}]",
+          event.getMember().getAttribute(NODE_ID_ATTRIBUTE), event.getMember().getAddress(),
+          event.getMembers().size());
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      LOG.warn("cluster member left [member: {}, address: {}, members: {}]", event.getMember().getUuid(),
-          event.getMember().getAddress(), event.getMembers().size());
+      LOG.warn("cluster member left [node: {}, address: {}, members: {}]",
+          event.getMember().getAttribute(NODE_ID_ATTRIBUTE), event.getMember().getAddress(),
+          event.getMembers().size());
     }
   }
 }

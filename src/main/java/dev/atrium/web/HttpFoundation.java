@@ -13,6 +13,8 @@ import java.util.Set;
  */
 public final class HttpFoundation {
 
+  private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
+
   private HttpFoundation() {
   }
 
@@ -31,8 +33,16 @@ public final class HttpFoundation {
           .exposedHeaders(Set.of("ETag", "X-Request-Id", "Content-Digest", "Retry-After")));
     }
     router.route().handler(new BodyLimitHandler(http.bodyLimit()));
-    router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
-        .handler(BodyHandler.create(false).setBodyLimit(http.bodyLimit()));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(http.bodyLimit());
+    // Method checked inside rather than on the route: a method-restricted route matching every
+    // /api path would turn each unknown GET into 405 instead of 404.
+    router.route("/api/*").handler(ctx -> {
+      if (BODY_METHODS.contains(ctx.request().method())) {
+        bodies.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     ErrorResponses.install(router);
     return router;
   }

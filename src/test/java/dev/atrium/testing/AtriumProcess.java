@@ -66,7 +66,13 @@ public final class AtriumProcess implements AutoCloseable {
       "-Xmx384m",
       "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1",
-      "-Dhazelcast.phone.home.enabled=false");
+      "-Dhazelcast.phone.home.enabled=false",
+      // the opens the jar's manifest grants (pom.xml), for children started from the class path
+      "--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.management/sun.management=ALL-UNNAMED",
+      "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
+      "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
 
   private static final Logger LOG = LoggerFactory.getLogger(AtriumProcess.class);
   private static final int FAILURE_TAIL_LINES = 60;
