@@ -137,15 +137,22 @@ final class ConfigCommand implements Runnable {
     private static String example(Setting setting) {
       return switch (setting.kind()) {
         case BOOL -> "true";
-        case PORT, PORT_OR_ZERO, COUNT -> setting == Setting.HTTP_PORT ? "8080" : "0";
+        case PORT -> setting == Setting.HTTP_PORT ? "8080" : "5701";
+        case PORT_OR_ZERO -> "5710";
+        case COUNT -> "4";
         case SIZE -> "\"512MB\"";
         case DURATION -> "\"10s\"";
+        case RATE -> "\"5/1m\"";
+        case HOST -> "\"127.0.0.1\"";
+        case PATH -> "\"/var/lib/atrium\"";
         case ORIGIN_LIST -> "[\"https://atrium.example.org\"]";
+        case ADDRESS_LIST -> "[\"10.0.0.0/8\"]";
         case MEMBER_LIST -> "[\"10.0.0.11:5701\", \"10.0.0.12:5701\"]";
         case MODE -> "\"local\"";
         case REDIS_URL -> "\"redis://127.0.0.1:6379\"";
         case MONGO_URI -> "\"mongodb://127.0.0.1:27017\"";
-        default -> "\"\"";
+        case SECRET -> "\"a-long-random-secret-of-at-least-32-bytes\"";
+        case TEXT -> setting == Setting.ADMIN_EMAIL ? "\"admin@example.org\"" : "\"atrium\"";
       };
     }
   }

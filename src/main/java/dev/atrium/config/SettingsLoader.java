@@ -68,11 +68,14 @@ public final class SettingsLoader {
     Map<Setting, Resolved> resolved = new EnumMap<>(Setting.class);
     defaults.forEach((setting, raw) -> resolved.put(setting, new Resolved(raw, Source.DEFAULT)));
     Map<Setting, Resolved> upper = new EnumMap<>(Setting.class);
-    fromFile.forEach((setting, raw) ->
-        upper.put(setting, new Resolved(raw, new Source(Source.Layer.FILE, confFile.path().toString()))));
+    fromFile.forEach((setting, raw) -> {
+      if (raw != null) {
+        upper.put(setting, new Resolved(raw, new Source(Source.Layer.FILE, confFile.path().toString())));
+      }
+    });
     for (Setting setting : Setting.values()) {
       String value = env.get(setting.env());
-      if (value != null && !value.isEmpty()) {
+      if (value != null && !value.isBlank()) {
         upper.put(setting, new Resolved(value, new Source(Source.Layer.ENV, setting.env())));
       }
     }
@@ -155,7 +158,8 @@ public final class SettingsLoader {
     try {
       return setting.kind().parse(resolved.raw());
     } catch (IllegalArgumentException e) {
-      String shown = setting.kind().secret() ? "****" : "'" + resolved.raw() + "'";
+      String shown = setting.kind().secret() ? "****"
+          : "'" + String.valueOf(resolved.raw()).replaceAll("(?<=//)([^/@:]*):[^/@]*@", "$1:****@") + "'";
       throw new ConfigException("invalid setting " + setting.key() + " (" + setting.env() + ") = "
           + shown + " from " + resolved.source() + ": " + e.getMessage());
     }

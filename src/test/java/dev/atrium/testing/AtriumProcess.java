@@ -472,8 +472,20 @@ public final class AtriumProcess implements AutoCloseable {
     private String name = "atrium";
     private Path workDir;
     private boolean echo = true;
+    private Path jar;
 
     private Builder() {
+    }
+
+    /**
+     * Runs the built fat jar ({@code java -jar}) instead of the test class path.
+     *
+     * @param value e.g. {@code target/atrium.jar}
+     * @return this builder
+     */
+    public Builder jar(Path value) {
+      jar = value;
+      return this;
     }
 
     /**
@@ -571,8 +583,13 @@ public final class AtriumProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(DEFAULT_JVM_ARGS);
         command.addAll(jvmArgs);
-        command.addAll(classPathArgs(logFile));
-        command.add(MAIN_CLASS);
+        if (jar == null) {
+          command.addAll(classPathArgs(logFile));
+          command.add(MAIN_CLASS);
+        } else {
+          command.add("-jar");
+          command.add(jar.toAbsolutePath().toString());
+        }
         command.addAll(args);
 
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -591,7 +608,7 @@ public final class AtriumProcess implements AutoCloseable {
 
         BufferedWriter writer = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
         writer.write("# " + String.join(" ", args) + System.lineSeparator());
-        writer.write("# env " + env + System.lineSeparator());
+        writer.write("# env " + masked(env) + System.lineSeparator());
         writer.flush();
         Process process;
         try {
@@ -605,6 +622,13 @@ public final class AtriumProcess implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start " + name + " " + args, e);
       }
+    }
+
+    private static Map<String, String> masked(Map<String, String> env) {
+      Map<String, String> shown = new LinkedHashMap<>();
+      env.forEach((key, value) -> shown.put(key,
+          key.contains("SECRET") || key.contains("PASSWORD") || key.contains("KEY") ? "****" : value));
+      return shown;
     }
 
     /**
