@@ -1,5 +1,12 @@
 package dev.atrium.boot;
 
+import dev.atrium.accounts.Accounts;
+import dev.atrium.accounts.AccountsVerticle;
+import dev.atrium.accounts.AuthHandler;
+import dev.atrium.accounts.AuthRoutes;
+import dev.atrium.accounts.TokenService;
+import dev.atrium.accounts.UserStore;
+import dev.atrium.config.Mode;
 import dev.atrium.config.Settings;
 import dev.atrium.config.StoreSettings;
 import dev.atrium.coordination.Coordination;
@@ -8,10 +15,19 @@ import dev.atrium.coordination.impl.RedisCoordination;
 import dev.atrium.health.Lifecycle;
 import dev.atrium.health.ReadinessChecks;
 import dev.atrium.node.NodeIdentity;
+import dev.atrium.node.NodeRoutes;
 import dev.atrium.node.NodeVerticle;
 import dev.atrium.observe.Metrics;
 import dev.atrium.observe.RequestIds;
 import dev.atrium.records.Records;
+import dev.atrium.rooms.RoomAccess;
+import dev.atrium.rooms.RoomRoutes;
+import dev.atrium.rooms.RoomStore;
+import dev.atrium.rooms.RoomsVerticle;
+import dev.atrium.security.HttpsPolicy;
+import dev.atrium.security.OriginGuard;
+import dev.atrium.security.RateLimiter;
+import dev.atrium.web.HttpModule;
 import dev.atrium.web.HttpServerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Deployable;
@@ -55,6 +71,10 @@ public final class AtriumServer {
   private NodeIdentity identity;
   private Coordination coordination;
   private Records records;
+  private Accounts accounts;
+  private UserStore users;
+  private RoomStore rooms;
+  private RoomAccess roomAccess;
   private Future<Void> stopping;
 
   private AtriumServer(Settings settings) {
@@ -83,11 +103,14 @@ public final class AtriumServer {
     return createVertx()
         .onSuccess(v -> metrics.bindJvmAndProcess())
         .compose(v -> openStores())
+        .compose(v -> createServices())
         .compose(v -> deploy("NodeVerticle", () -> new NodeVerticle(identity, members()), 1))
+        .compose(v -> deploy("AccountsVerticle", () -> new AccountsVerticle(accounts, users), 1))
+        .compose(v -> deploy("RoomsVerticle", () -> new RoomsVerticle(rooms, roomAccess), 1))
         .compose(v -> deploy("HttpServerVerticle", () -> new HttpServerVerticle(settings.http(),
             vx -> ReadinessChecks.create(vx, lifecycle, coordination, records,
                 settings.cluster().enabled() ? members() : null),
-            metrics.registry()), settings.http().instances()))
+            metrics.registry(), httpModules()), settings.http().instances()))
         .map(v -> {
           lifecycle.advance(Lifecycle.Phase.READY);
           long sinceJvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -133,6 +156,39 @@ public final class AtriumServer {
         })
         .onSuccess(v -> LOG.info("stores ready [coordination: {}, records: {}]", coordination.describe(),
             records.describe()));
+  }
+
+  private Future<Void> createServices() {
+    return vertx.executeBlocking(() -> TokenService.create(vertx, settings.auth(), settings.stores().dataDir()))
+        .map(tokens -> {
+          users = new UserStore(records.client());
+          accounts = new Accounts(vertx, users, tokens, settings.auth());
+          rooms = new RoomStore(records.client());
+          roomAccess = new RoomAccess(rooms);
+          LOG.info("sign-in ready [algorithm: {}, implicit local user: {}, registration: {}]", tokens.algorithm(),
+              settings.auth().localUser(), settings.auth().registration());
+          return null;
+        });
+  }
+
+  /** The HTTP guards and routes, in mounting order: who is asking, then what they may do. */
+  private List<HttpModule> httpModules() {
+    AuthHandler.SessionCookie cookie = new AuthHandler.SessionCookie(settings.mode() != Mode.LOCAL,
+        accounts.tokens().ttlSeconds());
+    RateLimiter limiter = new RateLimiter(coordination);
+    OriginGuard origins = new OriginGuard(settings.http().allowedOrigins());
+    HttpModule guards = router -> {
+      if (settings.mode() == Mode.PRODUCTION) {
+        router.route().handler(new HttpsPolicy());
+      }
+      router.route().handler(new AuthHandler(accounts, cookie));
+      router.route("/api/*").handler(origins.stateChanging());
+      router.route("/api/*").handler(limiter.writes(settings.limits().writes()));
+    };
+    return List.of(guards,
+        new NodeRoutes(vertx.eventBus()),
+        new AuthRoutes(accounts, cookie, limiter, settings.limits()),
+        new RoomRoutes(rooms, roomAccess, users, vertx.eventBus()));
   }
 
   private Future<Void> reach(String setting, String what, Future<Duration> ping) {

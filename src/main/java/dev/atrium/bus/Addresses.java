@@ -32,6 +32,26 @@ public final class Addresses {
    */
   public static final String NODE_DESCRIBE = "atrium.node.describe";
 
+  /**
+   * <b>Publish</b> to every node after an account change that revokes tokens (logout, disable,
+   * password or admin-flag change): each node drops its cached copy at once.
+   * <ul>
+   *   <li>Payload: {@code {user}} — the user id.</li>
+   *   <li>No reply.</li>
+   * </ul>
+   */
+  public static final String ACCOUNTS_CHANGED = "atrium.accounts.changed";
+
+  /**
+   * <b>Publish</b> to every node after a room's membership, roles, visibility or existence
+   * changed: each node drops its cached access decisions for that room.
+   * <ul>
+   *   <li>Payload: {@code {room}} — the room id.</li>
+   *   <li>No reply.</li>
+   * </ul>
+   */
+  public static final String ROOM_ACCESS_CHANGED = "atrium.rooms.access.changed";
+
   /** Prefix of {@link #nodePing(String)}. */
   public static final String NODE_PREFIX = "atrium.node.";
 

@@ -12,8 +12,9 @@ import java.util.List;
  * @param bodyLimit largest request body in bytes
  * @param compression whether responses may be compressed
  * @param allowedOrigins cross-origin callers allowed
+ * @param trustedProxies proxies (IP or CIDR) whose forwarded headers are believed
  * @param shutdownGrace how long in-flight requests may finish on shutdown
  */
 public record HttpSettings(String host, int port, int instances, long bodyLimit, boolean compression,
-    List<String> allowedOrigins, Duration shutdownGrace) {
+    List<String> allowedOrigins, List<String> trustedProxies, Duration shutdownGrace) {
 }

@@ -81,6 +81,9 @@ public final class ResolvedConfig {
     if (value instanceof Duration duration) {
       return duration.toMillis() + "ms";
     }
+    if (value instanceof RateLimit rate) {
+      return rate.count() + "/" + rate.window().toMillis() + "ms";
+    }
     if (value instanceof List<?> list) {
       return String.join(",", list.stream().map(String::valueOf).toList());
     }
@@ -107,19 +110,43 @@ public final class ResolvedConfig {
             + setting.description() + ")");
       }
     }
-    if (mode != Mode.LOCAL) {
-      String secret = (String) value(Setting.JWT_SECRET);
-      if (secret == null) {
-        throw new ConfigException("ATRIUM_JWT_SECRET is required in " + mode.id()
-            + " mode: set a random secret of at least " + MIN_SECRET_BYTES + " bytes");
-      }
-      if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-        throw new ConfigException("ATRIUM_JWT_SECRET is too short: use at least " + MIN_SECRET_BYTES + " bytes");
-      }
-    }
-    if (mode == Mode.PRODUCTION && value(Setting.ADMIN_PASSWORD).equals(builtInAdminPassword)) {
+    checkSigningKey();
+    boolean defaultPassword = value(Setting.ADMIN_PASSWORD).equals(builtInAdminPassword);
+    if (mode == Mode.PRODUCTION && defaultPassword) {
       throw new ConfigException("ADMIN_PASSWORD still has its default value: production refuses to start with it");
     }
+    if (mode != Mode.LOCAL && Boolean.TRUE.equals(value(Setting.LOCAL_USER))) {
+      throw new ConfigException("ATRIUM_LOCAL_USER=true is only allowed in local mode (mode is " + mode.id() + ")");
+    }
+    String host = (String) value(Setting.HTTP_HOST);
+    if (mode == Mode.LOCAL && !isLoopback(host) && defaultPassword) {
+      throw new ConfigException("local mode bound to " + host + " (ATRIUM_HOST) requires ADMIN_PASSWORD:"
+          + " people on the network must sign in, and the default password is public");
+    }
+  }
+
+  private void checkSigningKey() {
+    String secret = (String) value(Setting.JWT_SECRET);
+    Path privateKey = (Path) value(Setting.JWT_PRIVATE_KEY);
+    Path publicKey = (Path) value(Setting.JWT_PUBLIC_KEY);
+    if ((privateKey == null) != (publicKey == null)) {
+      throw new ConfigException("ATRIUM_JWT_PRIVATE_KEY and ATRIUM_JWT_PUBLIC_KEY must be set together");
+    }
+    if (secret != null && privateKey != null) {
+      throw new ConfigException("set either ATRIUM_JWT_SECRET or the ATRIUM_JWT_PRIVATE_KEY/PUBLIC_KEY pair, not both");
+    }
+    if (secret == null && privateKey == null && mode != Mode.LOCAL) {
+      throw new ConfigException("ATRIUM_JWT_SECRET (or ATRIUM_JWT_PRIVATE_KEY and ATRIUM_JWT_PUBLIC_KEY) is required in "
+          + mode.id() + " mode: set a random secret of at least " + MIN_SECRET_BYTES + " bytes");
+    }
+    if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+      throw new ConfigException("ATRIUM_JWT_SECRET is too short: use at least " + MIN_SECRET_BYTES + " bytes");
+    }
+  }
+
+  /** Whether a bind address only accepts connections from this machine. */
+  public static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
   /** The typed settings; call after {@link #checkStartable()} when about to serve. */
@@ -132,6 +159,7 @@ public final class ResolvedConfig {
         (Long) value(Setting.HTTP_BODY_LIMIT),
         (Boolean) value(Setting.HTTP_COMPRESSION),
         stringList(Setting.ALLOWED_ORIGINS),
+        stringList(Setting.TRUSTED_PROXIES),
         (Duration) value(Setting.SHUTDOWN_GRACE));
     String clusterHost = (String) value(Setting.CLUSTER_HOST);
     String publicHost = (String) value(Setting.CLUSTER_PUBLIC_HOST);
@@ -150,9 +178,18 @@ public final class ResolvedConfig {
         (Boolean) value(Setting.DISK_CACHE_ENABLED), (Long) value(Setting.DISK_CACHE_MAX));
     SessionSettings sessions = new SessionSettings((Integer) value(Setting.MAX_SOCKETS),
         (Boolean) value(Setting.ENFORCE_LIMITS));
-    AuthSettings auth = new AuthSettings((String) value(Setting.JWT_SECRET),
+    boolean localUser = mode == Mode.LOCAL && (Boolean) value(Setting.LOCAL_USER) && isLoopback(http.host());
+    AuthSettings auth = new AuthSettings((String) value(Setting.JWT_SECRET), (Path) value(Setting.JWT_PRIVATE_KEY),
+        (Path) value(Setting.JWT_PUBLIC_KEY), (Duration) value(Setting.TOKEN_TTL),
+        (Boolean) value(Setting.REGISTRATION), localUser,
         (String) value(Setting.ADMIN_EMAIL), (String) value(Setting.ADMIN_PASSWORD));
-    return new Settings(mode, requiredServices, http, cluster, stores, caches, sessions, auth);
+    LimitSettings limits = new LimitSettings((RateLimit) value(Setting.LIMIT_LOGIN),
+        (RateLimit) value(Setting.LIMIT_REGISTER), (RateLimit) value(Setting.LIMIT_WRITES),
+        (RateLimit) value(Setting.LIMIT_UPLOADS));
+    UploadSettings uploads = new UploadSettings((Long) value(Setting.UPLOAD_MAX_SIZE),
+        (Integer) value(Setting.ARCHIVE_MAX_ENTRIES), (Integer) value(Setting.ARCHIVE_MAX_RATIO),
+        (Long) value(Setting.ARCHIVE_MAX_SIZE));
+    return new Settings(mode, requiredServices, http, cluster, stores, caches, sessions, auth, limits, uploads);
   }
 
   private Path dataDir() {

@@ -13,9 +13,11 @@ import java.util.List;
  * @param stores stores of record and coordination
  * @param caches cache sizes
  * @param sessions connection limits
- * @param auth secrets
+ * @param auth sign-in and secrets
+ * @param limits rate limits
+ * @param uploads upload bounds
  */
 public record Settings(Mode mode, List<String> requiredServices, HttpSettings http,
     ClusterSettings cluster, StoreSettings stores, CacheSettings caches, SessionSettings sessions,
-    AuthSettings auth) {
+    AuthSettings auth, LimitSettings limits, UploadSettings uploads) {
 }

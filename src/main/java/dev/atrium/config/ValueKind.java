@@ -164,6 +164,35 @@ public enum ValueKind {
       return List.copyOf(items);
     }
   },
+  /** A rate limit: {@code N/window}, e.g. {@code 5/1m}; {@code 0/1m} turns the limit off. */
+  RATE {
+    @Override Object parseText(String text) {
+      Matcher m = RATE_PATTERN.matcher(text.trim());
+      if (!m.matches()) {
+        throw new IllegalArgumentException("must be a rate such as 5/1m or 600/60s (count/window)");
+      }
+      Duration window = (Duration) DURATION.parseText(m.group(2));
+      if (window.isZero()) {
+        throw new IllegalArgumentException("must have a window longer than zero");
+      }
+      return new RateLimit(Integer.parseInt(m.group(1)), window);
+    }
+  },
+  /** A list of IP addresses or CIDR blocks; from the environment, comma-separated. */
+  ADDRESS_LIST {
+    @Override Object parseText(String text) {
+      return parseList(text);
+    }
+
+    @Override Object parseList(List<String> items) {
+      for (String item : items) {
+        if (!CIDR_PATTERN.matcher(item).matches()) {
+          throw new IllegalArgumentException("'" + item + "' is not an IP address or CIDR block");
+        }
+      }
+      return List.copyOf(items);
+    }
+  },
   /** A list of cluster members, host or host:port; from the environment, comma-separated. */
   MEMBER_LIST {
     @Override Object parseText(String text) {
@@ -188,6 +217,8 @@ public enum ValueKind {
       Pattern.compile("[A-Za-z0-9._-]{1,253}(:([1-9][0-9]{0,4}))?");
   private static final Pattern SIZE_PATTERN =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*((?i)|B|K|KB|KIB|M|MB|MIB|G|GB|GIB|T|TB|TIB)");
+  private static final Pattern RATE_PATTERN = Pattern.compile("([0-9]{1,9})\\s*/\\s*(\\S+)");
+  private static final Pattern CIDR_PATTERN = Pattern.compile("[0-9A-Fa-f.:]{2,39}(/[0-9]{1,3})?");
   private static final Pattern DURATION_PATTERN = Pattern.compile("([0-9]{1,12})\\s*((?i)|ms|s|m|h)");
 
   /** Parses a raw value: a string, number, boolean or list. Null means "not set". */

@@ -1,8 +1,11 @@
 package dev.atrium.node;
 
 import dev.atrium.bus.Addresses;
+import dev.atrium.accounts.AuthHandler;
 import dev.atrium.bus.Bus;
+import dev.atrium.bus.FailureCodes;
 import dev.atrium.web.ApiException;
+import dev.atrium.web.HttpModule;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -11,10 +14,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 
 /**
- * HTTP view of the cluster, for operators: which node answers, which members it sees, and
- * whether one given member is alive.
+ * HTTP view of the cluster, for operators (administrators only): which node answers, which
+ * members it sees, and whether one given member is alive.
  */
-public final class NodeRoutes {
+public final class NodeRoutes implements HttpModule {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
@@ -25,10 +28,18 @@ public final class NodeRoutes {
     this.bus = bus;
   }
 
-  /** Adds the routes. */
+  @Override
   public void mount(Router router) {
+    router.route("/api/cluster/*").handler(NodeRoutes::requireAdmin);
     router.get("/api/cluster").handler(this::describe);
     router.get("/api/cluster/nodes/:node/ping").handler(this::pingNode);
+  }
+
+  private static void requireAdmin(RoutingContext ctx) {
+    if (!AuthHandler.require(ctx).admin()) {
+      throw new ApiException(FailureCodes.FORBIDDEN, "administrators only");
+    }
+    ctx.next();
   }
 
   private void describe(RoutingContext ctx) {
@@ -40,7 +51,7 @@ public final class NodeRoutes {
   private void pingNode(RoutingContext ctx) {
     String node = ctx.pathParam("node");
     if (!NODE_ID.matcher(node).matches()) {
-      ctx.fail(new ApiException(400, "node id '" + node + "' is malformed"));
+      ctx.fail(new ApiException(FailureCodes.BAD_REQUEST, "node id '" + node + "' is malformed"));
       return;
     }
     Bus.<JsonObject>request(bus, Addresses.nodePing(node), new JsonObject(), Addresses.NODE_TIMEOUT)

@@ -4,7 +4,7 @@ package dev.atrium.web;
  * A failure with an HTTP status and a message the client may read. Handlers fail their
  * {@code RoutingContext} with it; {@link ErrorResponses} renders it.
  */
-public final class ApiException extends RuntimeException {
+public class ApiException extends RuntimeException {
 
   private final int status;
 

@@ -49,6 +49,9 @@ public final class ErrorResponses {
         .put("message", message)
         .put("requestId", RequestIds.current());
     response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    if (failure instanceof RetryAfter retry) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retry.retryAfterSeconds()));
+    }
     if (status == 413) {
       // The rest of the oversized body is never read, so the connection cannot be reused.
       response.putHeader(HttpHeaders.CONNECTION, "close");

@@ -8,8 +8,9 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.util.Set;
 
 /**
- * What every route of the one Atrium router stands on, in order: request id and access log,
- * security headers, CORS for the allowed origins, the body-size limit, and the JSON error shape.
+ * What every route of the one Atrium router stands on, in order: request id and access log, the
+ * real client behind trusted proxies, security headers, CORS for the allowed origins, the
+ * body-size limit, and the JSON error shape.
  */
 public final class HttpFoundation {
 
@@ -18,9 +19,20 @@ public final class HttpFoundation {
   private HttpFoundation() {
   }
 
+  /** Whether a body of this content type is read whole rather than streamed. */
+  static boolean structured(String contentType) {
+    if (contentType == null) {
+      return true;
+    }
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    return type.equals("application/json") || type.endsWith("+json") || type.equals("application/msgpack")
+        || type.equals("application/x-msgpack") || type.equals("application/x-www-form-urlencoded");
+  }
+
   /** Installs the foundation handlers on a fresh router; routes added afterwards sit on top. */
   public static Router install(Router router, HttpSettings http) {
     router.route().handler(new RequestIdHandler());
+    router.route().handler(ClientInfo.resolver(new TrustedProxies(http.trustedProxies())));
     router.route().handler(new SecurityHeadersHandler());
     if (!http.allowedOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
@@ -34,10 +46,12 @@ public final class HttpFoundation {
     }
     router.route().handler(new BodyLimitHandler(http.bodyLimit()));
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(http.bodyLimit());
-    // Method checked inside rather than on the route: a method-restricted route matching every
-    // /api path would turn each unknown GET into 405 instead of 404.
+    // Structured bodies (JSON, msgpack, forms) are read whole, up to the limit; files (any other
+    // content type) are left unread for their routes to stream (security.Uploads). The method is
+    // checked inside rather than on the route: a method-restricted route matching every /api
+    // path would turn each unknown GET into 405 instead of 404.
     router.route("/api/*").handler(ctx -> {
-      if (BODY_METHODS.contains(ctx.request().method())) {
+      if (BODY_METHODS.contains(ctx.request().method()) && structured(ctx.request().getHeader("Content-Type"))) {
         bodies.handle(ctx);
       } else {
         ctx.next();

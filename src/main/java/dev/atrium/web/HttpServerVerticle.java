@@ -1,7 +1,6 @@
 package dev.atrium.web;
 
 import dev.atrium.config.HttpSettings;
-import dev.atrium.node.NodeRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -26,18 +26,21 @@ public final class HttpServerVerticle extends VerticleBase {
   private final HttpSettings http;
   private final Function<io.vertx.core.Vertx, HealthChecks> readiness;
   private final PrometheusMeterRegistry registry;
+  private final List<HttpModule> modules;
   private HttpServer server;
 
   /**
    * @param http the HTTP part of the settings
    * @param readiness builds this instance's readiness checks
    * @param registry the metrics registry scraped at {@code /metrics}
+   * @param modules the subsystems' guards and routes, mounted in this order after health and metrics
    */
   public HttpServerVerticle(HttpSettings http, Function<io.vertx.core.Vertx, HealthChecks> readiness,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, List<HttpModule> modules) {
     this.http = http;
     this.readiness = readiness;
     this.registry = registry;
+    this.modules = List.copyOf(modules);
   }
 
   @Override
@@ -46,7 +49,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.get("/health").handler(HttpServerVerticle::live);
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness.apply(vertx)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    new NodeRoutes(vertx.eventBus()).mount(router);
+    modules.forEach(module -> module.mount(router));
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())
