@@ -181,7 +181,8 @@ public final class AtriumServer {
       if (settings.mode() == Mode.PRODUCTION) {
         router.route().handler(new HttpsPolicy());
       }
-      router.route().handler(new AuthHandler(accounts, cookie));
+      // On /api only: a catch-all route would turn every 405 of the health routes into 404.
+      router.route("/api/*").handler(new AuthHandler(accounts, cookie));
       router.route("/api/*").handler(origins.stateChanging());
       router.route("/api/*").handler(limiter.writes(settings.limits().writes()));
     };

@@ -25,12 +25,12 @@ public final class BusFailures {
     return FailureCodes.INTERNAL;
   }
 
-  /** A client-safe message for a failed request to {@code address}. */
-  public static String clientMessage(String address, Throwable failure) {
+  /** A client-safe message for a failed request made while serving {@code what}. */
+  public static String clientMessage(String what, Throwable failure) {
     if (failure instanceof ReplyException reply) {
       return switch (reply.failureType()) {
-        case TIMEOUT -> "no answer from " + address + " in time; try again";
-        case NO_HANDLERS -> "no node serves " + address + " now; try again";
+        case TIMEOUT -> "no answer in time for " + what + "; try again";
+        case NO_HANDLERS -> "nobody serves " + what + " now; try again";
         case RECIPIENT_FAILURE, ERROR -> httpStatus(failure) == FailureCodes.INTERNAL
             ? "internal error" : reply.getMessage();
       };

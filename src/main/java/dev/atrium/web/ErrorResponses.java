@@ -35,7 +35,10 @@ public final class ErrorResponses {
     Throwable failure = ctx.failure();
     int status = statusOf(ctx, failure);
     String message = messageOf(ctx, status, failure);
-    if (status >= 500) {
+    if (status == 503) {
+      LOG.warn("request unavailable [method: {}, path: {}, cause: {}]", ctx.request().method(),
+          ctx.request().path(), failure == null ? "-" : failure.getMessage());
+    } else if (status >= 500) {
       LOG.error("request failed [method: {}, path: {}, status: {}]", ctx.request().method(),
           ctx.request().path(), status, failure);
     }
@@ -75,7 +78,7 @@ public final class ErrorResponses {
       return api.getMessage();
     }
     if (failure instanceof ReplyException) {
-      return BusFailures.clientMessage(failure.getMessage(), failure);
+      return BusFailures.clientMessage(ctx.request().method() + " " + ctx.request().path(), failure);
     }
     String target = ctx.request().method() + " " + ctx.request().path();
     return switch (status) {
