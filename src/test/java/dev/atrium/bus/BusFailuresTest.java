@@ -31,23 +31,23 @@ class BusFailuresTest {
   private static final Duration SHORT = Duration.ofMillis(200);
 
   @Test
-  @DisplayName("a timeout maps to 503 with a retry hint naming the address")
+  @DisplayName("a timeout maps to 503 with a retry hint naming the request")
   void timeoutIs503() {
     ReplyException failure = new ReplyException(ReplyFailure.TIMEOUT, -1, "Timed out after waiting 200(ms)");
 
     assertThat(BusFailures.httpStatus(failure)).isEqualTo(503);
-    assertThat(BusFailures.clientMessage("atrium.x", failure))
-        .isEqualTo("no answer from atrium.x in time; try again");
+    assertThat(BusFailures.clientMessage("GET /api/x", failure))
+        .isEqualTo("no answer in time for GET /api/x; try again");
   }
 
   @Test
-  @DisplayName("no handlers maps to 503 with a retry hint naming the address")
+  @DisplayName("no handlers maps to 503 with a retry hint naming the request")
   void noHandlersIs503() {
     ReplyException failure = new ReplyException(ReplyFailure.NO_HANDLERS, -1, "No handlers for address atrium.x");
 
     assertThat(BusFailures.httpStatus(failure)).isEqualTo(503);
-    assertThat(BusFailures.clientMessage("atrium.x", failure))
-        .isEqualTo("no node serves atrium.x now; try again");
+    assertThat(BusFailures.clientMessage("GET /api/x", failure))
+        .isEqualTo("nobody serves GET /api/x now; try again");
   }
 
   @Test
