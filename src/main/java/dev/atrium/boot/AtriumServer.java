@@ -110,7 +110,9 @@ public final class AtriumServer {
         .compose(v -> deploy("HttpServerVerticle", () -> new HttpServerVerticle(settings.http(),
             vx -> ReadinessChecks.create(vx, lifecycle, coordination, records,
                 settings.cluster().enabled() ? members() : null),
-            metrics.registry(), httpModules()), settings.http().instances()))
+            metrics.registry(), httpModules()), settings.http().instances())
+            .recover(failure -> Future.failedFuture(new StartupException("http.port (ATRIUM_PORT, --port): cannot listen on "
+                + settings.http().host() + ":" + settings.http().port() + " (" + failure.getMessage() + ")"))))
         .map(v -> {
           lifecycle.advance(Lifecycle.Phase.READY);
           long sinceJvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -196,7 +198,18 @@ public final class AtriumServer {
     return ping.timeout(REACH_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         .recover(failure -> Future.failedFuture(new StartupException(setting + ": " + what
-            + " is unreachable (" + failure.getMessage() + ")")));
+            + " is unreachable (" + shortReason(failure) + ")")));
+  }
+
+  /** The first clause of a driver's failure message: the MongoDB driver's runs to a page. */
+  private static String shortReason(Throwable failure) {
+    String message = String.valueOf(failure.getMessage());
+    int cut = message.indexOf(". Client view of cluster state");
+    if (cut < 0) {
+      cut = message.indexOf(" while waiting for a server");
+    }
+    message = cut > 0 ? message.substring(0, cut) : message;
+    return message.length() > 200 ? message.substring(0, 200) + "…" : message;
   }
 
   private Future<Void> deploy(String name, Supplier<Deployable> verticle, int instances) {

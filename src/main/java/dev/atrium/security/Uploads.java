@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -38,15 +39,56 @@ public final class Uploads {
     if (declared != null && parseLength(declared) > limit) {
       return Future.failedFuture(tooLarge(limit));
     }
+    if (ctx.response().closed()) {
+      return Future.failedFuture(new HttpClosedException("connection closed before the upload started"));
+    }
     request.pause();
+    // Registered before the file exists: a connection that drops while the file is being created
+    // still gets it deleted (an end handler added after the close would never run). File system
+    // results and end handlers both arrive on this request's event loop, so the steps do not race.
+    TempFile temp = new TempFile(ctx);
+    ctx.addEndHandler(done -> temp.release());
     var fs = ctx.vertx().fileSystem();
     return fs.mkdirs(tempDir.toString())
         .compose(v -> fs.createTempFile(tempDir.toString(), "upload-", ".part", "rw-------"))
-        .compose(file -> {
-          ctx.addEndHandler(done -> deleteQuietly(ctx, file));
-          return fs.open(file, new OpenOptions().setWrite(true).setTruncateExisting(true))
-              .compose(out -> stream(request, out, limit).map(v -> Path.of(file)));
+        .compose(temp::created)
+        // never create: if the file was deleted meanwhile, opening it must fail, not bring it back
+        .compose(file -> fs.open(file, new OpenOptions().setWrite(true).setCreate(false)))
+        .compose(out -> {
+          if (temp.released) {
+            out.close();
+            return Future.failedFuture(new HttpClosedException("connection closed during the upload"));
+          }
+          return stream(request, out, limit).map(v -> Path.of(temp.file));
         });
+  }
+
+  /** The temporary file of one upload, deleted once the response has ended or the connection dropped. */
+  private static final class TempFile {
+    private final RoutingContext ctx;
+    private String file;
+    private boolean released;
+
+    TempFile(RoutingContext ctx) {
+      this.ctx = ctx;
+    }
+
+    Future<String> created(String path) {
+      file = path;
+      if (released || ctx.response().closed()) {
+        released = true;
+        deleteQuietly(ctx, path);
+        return Future.failedFuture(new HttpClosedException("connection closed before the upload started"));
+      }
+      return Future.succeededFuture(path);
+    }
+
+    void release() {
+      released = true;
+      if (file != null) {
+        deleteQuietly(ctx, file);
+      }
+    }
   }
 
   private static Future<Void> stream(HttpServerRequest request, AsyncFile out, long limit) {
