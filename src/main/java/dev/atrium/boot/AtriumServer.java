@@ -6,7 +6,19 @@ import dev.atrium.accounts.AuthHandler;
 import dev.atrium.accounts.AuthRoutes;
 import dev.atrium.accounts.TokenService;
 import dev.atrium.accounts.UserStore;
+import dev.atrium.blobs.BlobCache;
+import dev.atrium.blobs.DataProvider;
+import dev.atrium.blobs.impl.GcsDataProvider;
+import dev.atrium.blobs.impl.LocalDataProvider;
 import dev.atrium.config.Mode;
+import dev.atrium.frames.BlobCollector;
+import dev.atrium.frames.FrameLocks;
+import dev.atrium.frames.FrameRoutes;
+import dev.atrium.frames.FrameService;
+import dev.atrium.frames.FrameStore;
+import dev.atrium.frames.FramesVerticle;
+import dev.atrium.frames.TrajectoryRoutes;
+import dev.atrium.security.Uploads;
 import dev.atrium.config.Settings;
 import dev.atrium.config.StoreSettings;
 import dev.atrium.coordination.Coordination;
@@ -75,6 +87,10 @@ public final class AtriumServer {
   private UserStore users;
   private RoomStore rooms;
   private RoomAccess roomAccess;
+  private DataProvider blobs;
+  private BlobCache blobCache;
+  private FrameStore frameStore;
+  private BlobCollector collector;
   private Future<Void> stopping;
 
   private AtriumServer(Settings settings) {
@@ -107,6 +123,8 @@ public final class AtriumServer {
         .compose(v -> deploy("NodeVerticle", () -> new NodeVerticle(identity, members()), 1))
         .compose(v -> deploy("AccountsVerticle", () -> new AccountsVerticle(accounts, users), 1))
         .compose(v -> deploy("RoomsVerticle", () -> new RoomsVerticle(rooms, roomAccess), 1))
+        .compose(v -> deploy("FramesVerticle", () -> new FramesVerticle(frameStore, blobs, collector,
+            settings.frames().gcInterval(), settings.stores().dataDir().resolve("tmp").resolve("uploads")), 1))
         .compose(v -> deploy("HttpServerVerticle", () -> new HttpServerVerticle(settings.http(),
             vx -> ReadinessChecks.create(vx, lifecycle, coordination, records,
                 settings.cluster().enabled() ? members() : null),
@@ -167,10 +185,28 @@ public final class AtriumServer {
           accounts = new Accounts(vertx, users, tokens, settings.auth());
           rooms = new RoomStore(records.client());
           roomAccess = new RoomAccess(rooms);
+          blobs = dataProvider();
+          blobCache = new BlobCache(settings.caches().memoryBytes() / 2);
+          frameStore = new FrameStore(records.client(), blobs, blobCache, settings.frames().history());
+          collector = new BlobCollector(records.client(), blobs, blobCache, settings.frames().gcGrace());
+          LOG.info("frames ready [blobs: {}, blob cache: {} MB]", blobs.describe(), blobCache.maxBytes() >> 20);
           LOG.info("sign-in ready [algorithm: {}, implicit local user: {}, registration: {}]", tokens.algorithm(),
               settings.auth().localUser(), settings.auth().registration());
           return null;
         });
+  }
+
+  /**
+   * Blobs go to the bucket when one is configured outside local mode (through the default Google
+   * credentials of the machine), else under the data directory.
+   */
+  private DataProvider dataProvider() {
+    String bucket = settings.stores().gcsBucket();
+    if (bucket == null || settings.mode() == Mode.LOCAL) {
+      return new LocalDataProvider(vertx, settings.stores().dataDir());
+    }
+    return new GcsDataProvider(vertx, com.google.cloud.storage.StorageOptions.getDefaultInstance().getService(),
+        bucket, "atrium/");
   }
 
   /** The HTTP guards and routes, in mounting order: who is asking, then what they may do. */
@@ -179,6 +215,9 @@ public final class AtriumServer {
         accounts.tokens().ttlSeconds());
     RateLimiter limiter = new RateLimiter(coordination);
     OriginGuard origins = new OriginGuard(settings.http().allowedOrigins());
+    FrameLocks locks = new FrameLocks(coordination);
+    FrameService frameService = new FrameService(frameStore, roomAccess, locks, vertx.eventBus(),
+        settings.frames().maxRange());
     HttpModule guards = router -> {
       if (settings.mode() == Mode.PRODUCTION) {
         router.route().handler(new HttpsPolicy());
@@ -191,7 +230,11 @@ public final class AtriumServer {
     return List.of(guards,
         new NodeRoutes(vertx.eventBus()),
         new AuthRoutes(accounts, cookie, limiter, settings.limits()),
-        new RoomRoutes(rooms, roomAccess, users, vertx.eventBus()));
+        new RoomRoutes(rooms, roomAccess, users, frameStore, vertx.eventBus()),
+        new FrameRoutes(frameService, collector, settings.caches().memoryBytes() / 4),
+        new TrajectoryRoutes(frameService, roomAccess, locks,
+            new Uploads(settings.stores().dataDir().resolve("tmp").resolve("uploads")), settings.uploads().maxSize(),
+            limiter, settings.limits().uploads()));
   }
 
   private Future<Void> reach(String setting, String what, Future<Duration> ping) {

@@ -52,6 +52,19 @@ public final class Addresses {
    */
   public static final String ROOM_ACCESS_CHANGED = "atrium.rooms.access.changed";
 
+  /**
+   * <b>Publish</b> after every accepted change to a room's frames, from the node that made it, to
+   * every node (the control channel turns it into {@code frames_changed} on {@code room.<id>}).
+   * Metadata only — clients fetch the bytes over HTTP.
+   * <ul>
+   *   <li>Payload: {@code {room, action: put|insert|delete|move|undo, frames: [{index, id, version, hash}]}};
+   *       for {@code delete} the entries carry the removed ids and positions only; for {@code move}
+   *       {@code from} and {@code to} as well.</li>
+   *   <li>No reply.</li>
+   * </ul>
+   */
+  public static final String FRAMES_CHANGED = "atrium.frames.changed";
+
   /** Prefix of {@link #nodePing(String)}. */
   public static final String NODE_PREFIX = "atrium.node.";
 

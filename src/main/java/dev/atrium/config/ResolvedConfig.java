@@ -189,7 +189,11 @@ public final class ResolvedConfig {
     UploadSettings uploads = new UploadSettings((Long) value(Setting.UPLOAD_MAX_SIZE),
         (Integer) value(Setting.ARCHIVE_MAX_ENTRIES), (Integer) value(Setting.ARCHIVE_MAX_RATIO),
         (Long) value(Setting.ARCHIVE_MAX_SIZE));
-    return new Settings(mode, requiredServices, http, cluster, stores, caches, sessions, auth, limits, uploads);
+    FrameSettings frames = new FrameSettings(Math.max(1, (Integer) value(Setting.FRAME_HISTORY)),
+        Math.max(1, (Integer) value(Setting.FRAME_MAX_RANGE)), (Duration) value(Setting.GC_GRACE),
+        (Duration) value(Setting.GC_INTERVAL));
+    return new Settings(mode, requiredServices, http, cluster, stores, caches, sessions, auth, limits, uploads,
+        frames);
   }
 
   private Path dataDir() {

@@ -16,8 +16,9 @@ import java.util.List;
  * @param auth sign-in and secrets
  * @param limits rate limits
  * @param uploads upload bounds
+ * @param frames frames and blobs
  */
 public record Settings(Mode mode, List<String> requiredServices, HttpSettings http,
     ClusterSettings cluster, StoreSettings stores, CacheSettings caches, SessionSettings sessions,
-    AuthSettings auth, LimitSettings limits, UploadSettings uploads) {
+    AuthSettings auth, LimitSettings limits, UploadSettings uploads, FrameSettings frames) {
 }

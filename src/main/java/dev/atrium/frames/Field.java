@@ -164,8 +164,16 @@ public final class Field {
         throw new ApiException(FailureCodes.BAD_REQUEST, where + ": negative dimension in shape " + Arrays.toString(shape));
       }
     }
-    if (count(shape) > Integer.MAX_VALUE) {
-      throw new ApiException(FailureCodes.PAYLOAD_TOO_LARGE, where + ": too many elements");
+    // checked dimension by dimension: the plain product of up to 8 ints can overflow a long and wrap
+    // to a small count (e.g. [65536, 65536, 65536, 65536] → 0)
+    if (Arrays.stream(shape).noneMatch(dimension -> dimension == 0)) {
+      long count = 1;
+      for (int dimension : shape) {
+        count *= dimension;
+        if (count > Integer.MAX_VALUE) {
+          throw new ApiException(FailureCodes.PAYLOAD_TOO_LARGE, where + ": too many elements");
+        }
+      }
     }
   }
 

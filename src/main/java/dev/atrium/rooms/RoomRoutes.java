@@ -5,6 +5,7 @@ import dev.atrium.accounts.AuthUser;
 import dev.atrium.accounts.UserStore;
 import dev.atrium.bus.Addresses;
 import dev.atrium.bus.FailureCodes;
+import dev.atrium.frames.FrameStore;
 import dev.atrium.web.ApiException;
 import dev.atrium.web.HttpModule;
 import dev.atrium.web.Requests;
@@ -27,18 +28,21 @@ public final class RoomRoutes implements HttpModule {
   private final RoomStore rooms;
   private final RoomAccess access;
   private final UserStore users;
+  private final FrameStore frames;
   private final EventBus bus;
 
   /**
    * @param rooms room store
    * @param access authorization
    * @param users to find members by e-mail
+   * @param frames to share a base room's frames and drop a deleted room's
    * @param bus to announce access changes to every node
    */
-  public RoomRoutes(RoomStore rooms, RoomAccess access, UserStore users, EventBus bus) {
+  public RoomRoutes(RoomStore rooms, RoomAccess access, UserStore users, FrameStore frames, EventBus bus) {
     this.rooms = rooms;
     this.access = access;
     this.users = users;
+    this.frames = frames;
     this.bus = bus;
   }
 
@@ -63,7 +67,9 @@ public final class RoomRoutes implements HttpModule {
     String from = Requests.string(body, "from", false);
     Future<String> base = from == null ? Future.succeededFuture(null)
         : access.require(user, from, Role.VIEWER).map(grant -> grant.room().id());
-    base.compose(baseRoom -> rooms.create(title, isPublic, user.id(), baseRoom))
+    base.compose(baseRoom -> rooms.create(title, isPublic, user.id(), baseRoom)
+            .compose(room -> baseRoom == null ? Future.succeededFuture(room)
+                : frames.shareFrom(baseRoom, room.id()).map(v -> room)))
         .onSuccess(room -> {
           ctx.response().setStatusCode(201).putHeader("Location", "/api/rooms/" + room.id());
           ctx.json(room.toJson(Role.OWNER));
@@ -119,6 +125,7 @@ public final class RoomRoutes implements HttpModule {
     String roomId = ctx.pathParam("room");
     access.require(AuthHandler.require(ctx), roomId, Role.OWNER)
         .compose(grant -> rooms.delete(roomId))
+        .compose(deleted -> frames.deleteRoom(roomId).map(deleted))
         .onSuccess(deleted -> {
           accessChanged(roomId);
           ctx.response().setStatusCode(204).end();

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -79,6 +81,8 @@ public final class SafeArchive {
       throw unsafe("archive has " + entries.size() + " entries; at most " + limits.archiveMaxEntries() + " allowed");
     }
     long total = 0;
+    Set<Path> files = new HashSet<>();
+    Set<Path> directories = new HashSet<>();
     for (ZipArchiveEntry entry : entries) {
       String name = entry.getName();
       if (name.isEmpty() || name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
@@ -92,6 +96,19 @@ public final class SafeArchive {
       if (entry.isUnixSymlink()) {
         throw unsafe("entry '" + name + "' is a symbolic link");
       }
+      // where extraction would put it: two entries on one path, or a file where a directory
+      // goes, would overwrite or fail half-way, so both are refused here
+      Path path = Path.of(name).normalize();
+      for (Path parent = path.getParent(); parent != null; parent = parent.getParent()) {
+        directories.add(parent);
+      }
+      if (entry.isDirectory()) {
+        directories.add(path);
+      } else if (path.toString().isEmpty()) {
+        throw unsafe("entry '" + name + "' has no file name");
+      } else if (!files.add(path)) {
+        throw unsafe("entry '" + name + "' appears more than once");
+      }
       long size = entry.getSize();
       if (size < 0) {
         throw unsafe("entry '" + name + "' does not declare its size");
@@ -99,6 +116,11 @@ public final class SafeArchive {
       total += size;
       if (total > limits.archiveMaxSize()) {
         throw unsafe("archive expands to more than " + limits.archiveMaxSize() + " bytes");
+      }
+    }
+    for (Path file : files) {
+      if (directories.contains(file)) {
+        throw unsafe("entry '" + file + "' is both a file and a directory");
       }
     }
     if (total > (long) limits.archiveMaxRatio() * Math.max(compressedSize, 1)) {

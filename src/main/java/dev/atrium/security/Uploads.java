@@ -36,8 +36,12 @@ public final class Uploads {
   public Future<Path> receive(RoutingContext ctx, long limit) {
     HttpServerRequest request = ctx.request();
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && parseLength(declared) > limit) {
-      return Future.failedFuture(tooLarge(limit));
+    try {
+      if (declared != null && parseLength(declared) > limit) {
+        return Future.failedFuture(tooLarge(limit));
+      }
+    } catch (ApiException malformed) {
+      return Future.failedFuture(malformed);
     }
     if (ctx.response().closed()) {
       return Future.failedFuture(new HttpClosedException("connection closed before the upload started"));
@@ -94,6 +98,11 @@ public final class Uploads {
   private static Future<Void> stream(HttpServerRequest request, AsyncFile out, long limit) {
     Promise<Void> done = Promise.promise();
     long[] received = {0};
+    // a failed write (disk full) must fail the upload, not leave a silently truncated file
+    out.exceptionHandler(failure -> {
+      request.handler(null);
+      done.tryFail(failure);
+    });
     request.handler(buffer -> {
       received[0] += buffer.length();
       if (received[0] > limit) {

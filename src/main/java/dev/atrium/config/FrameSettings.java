@@ -1,0 +1,14 @@
+package dev.atrium.config;
+
+import java.time.Duration;
+
+/**
+ * Frames and their blobs.
+ *
+ * @param history versions kept per frame
+ * @param maxRange most frames one read may ask for
+ * @param gcGrace age below which unreferenced blobs are kept
+ * @param gcInterval how often blobs are collected (zero: never automatically)
+ */
+public record FrameSettings(int history, int maxRange, Duration gcGrace, Duration gcInterval) {
+}
