@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Revocation is a per-user token version stored with the account: logout, disabling, a
  * password change and an admin-flag change each increment it in the same atomic update, and a
- * token is accepted only while its {@code tv} equals the account's. Accounts are cached per node
+ * token is accepted only while its {@code tv} equals the account's. Password hashing runs on
+ * worker threads, unordered, so sign-ins arriving on one event loop hash in parallel. Accounts are cached per node
  * for {@link #CACHE_TTL} and evicted on every node at once through
  * {@link Addresses#ACCOUNTS_CHANGED}, so a revocation takes effect immediately.
  */
@@ -108,7 +109,7 @@ public final class Accounts {
       return Future.failedFuture(new ApiException(FailureCodes.FORBIDDEN, "registration is closed on this server"));
     }
     return validated(email, password)
-        .compose(v -> vertx.executeBlocking(() -> hasher.hash(password)))
+        .compose(v -> vertx.executeBlocking(() -> hasher.hash(password), false))
         .compose(hash -> users.create(email, hash, false))
         .map(user -> {
           LOG.info("account registered [user: {}]", user.id());
@@ -122,7 +123,7 @@ public final class Accounts {
       return Future.failedFuture(new ApiException(FailureCodes.BAD_REQUEST, "email and password are required"));
     }
     return users.byEmail(email)
-        .compose(user -> vertx.executeBlocking(() -> hasher.verify(password, user == null ? null : user.passwordHash()))
+        .compose(user -> vertx.executeBlocking(() -> hasher.verify(password, user == null ? null : user.passwordHash()), false)
             .compose(matches -> {
               if (!matches || user.disabled()) {
                 return Future.failedFuture(unauthorized("wrong e-mail or password"));
@@ -139,7 +140,7 @@ public final class Accounts {
   /** Changes one's own password after checking the current one; returns a fresh session. */
   public Future<Session> changePassword(AuthUser user, String current, String next) {
     return account(user.id())
-        .compose(record -> vertx.executeBlocking(() -> record != null && hasher.verify(current, record.passwordHash())))
+        .compose(record -> vertx.executeBlocking(() -> record != null && hasher.verify(current, record.passwordHash()), false))
         .compose(matches -> matches
             ? setPassword(user.id(), next)
             : Future.failedFuture(new ApiException(FailureCodes.FORBIDDEN, "current password is wrong")))
@@ -149,7 +150,7 @@ public final class Accounts {
   /** Sets a password (self after a check, or an admin); earlier sign-ins end. */
   public Future<UserRecord> setPassword(String userId, String password) {
     return validatePassword(password)
-        .compose(v -> vertx.executeBlocking(() -> hasher.hash(password)))
+        .compose(v -> vertx.executeBlocking(() -> hasher.hash(password), false))
         .compose(hash -> revoke(userId, new JsonObject().put("passwordHash", hash)));
   }
 
@@ -176,7 +177,7 @@ public final class Accounts {
       if (existing != null) {
         return Future.succeededFuture();
       }
-      return vertx.executeBlocking(() -> hasher.hash(auth.adminPassword()))
+      return vertx.executeBlocking(() -> hasher.hash(auth.adminPassword()), false)
           .compose(hash -> users.create(auth.adminEmail(), hash, true))
           .onSuccess(admin -> LOG.info("admin account created [user: {}, email: {}]", admin.id(), admin.email()))
           .recover(failure -> failure instanceof ApiException api && api.status() == FailureCodes.CONFLICT

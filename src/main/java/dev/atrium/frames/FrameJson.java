@@ -29,6 +29,9 @@ import java.util.StringJoiner;
  *             "species":   {"dtype": "str", "shape": [2], "data": ["H", "O"]}}}
  * }</pre>
  * a batch: {@code {"frames": [ {"fields": ...}, ... ]}}; either may carry {@code "base_version": n}.
+ * A frame of an uploaded batch may also carry the metadata keys that {@link #encode(List)} writes
+ * ({@code index}, {@code id}, {@code version}, {@code hash}); they are ignored, so what was read
+ * can be sent back as it is. Any other key is refused.
  * {@code data} is the array flattened in C order. Element rules:
  * <ul>
  *   <li>int and uint types take JSON integers within the type's range ({@code 300} in a {@code uint8}
@@ -55,6 +58,12 @@ public final class FrameJson {
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .build();
+
+  /**
+   * Keys of a stored frame's encoding that an uploaded batch may carry and that are ignored, so that
+   * frames read from one room can be sent to another as they are.
+   */
+  static final List<String> METADATA = List.of("index", "id", "version", "hash");
 
   private FrameJson() {
   }
@@ -339,8 +348,13 @@ public final class FrameJson {
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String key = parser.currentName();
         JsonToken value = parser.nextToken();
+        if (METADATA.contains(key)) {
+          parser.skipChildren();
+          continue;
+        }
         if (!key.equals("fields")) {
-          throw bad(path, "unknown key '" + key + "' (allowed: fields)");
+          throw bad(path, "unknown key '" + key + "' (allowed: fields, and " + String.join(", ", METADATA)
+              + " which are ignored)");
         }
         duplicate(frame != null, path, key);
         frame = fields(path + ".fields", value);

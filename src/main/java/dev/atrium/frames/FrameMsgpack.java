@@ -27,7 +27,8 @@ import org.msgpack.value.ValueType;
  * — a map with {@code fields} (one frame) or {@code frames} (a batch), optionally
  * {@code base_version} — where each field is a map {@code {dtype: str, shape: [int], data}} whose
  * {@code data} is a bin of the raw little-endian bytes in C order for numeric dtypes, and an array of
- * strings for {@code str}.
+ * strings for {@code str}. As in JSON, the metadata keys of a read batch ({@code index}, {@code id},
+ * {@code version}, {@code hash}) are accepted in an uploaded batch and ignored.
  *
  * <p>Encoding is built for large frames: only the small headers go through a msgpack packer, and
  * the returned {@link Buffer} is a composite of those headers and the fields' own byte arrays,
@@ -379,8 +380,13 @@ public final class FrameMsgpack {
         for (int e = 0; e < entries; e++) {
           at(path);
           String key = key();
+          if (FrameJson.METADATA.contains(key)) {
+            in.skipValue();
+            continue;
+          }
           if (!key.equals("fields")) {
-            throw FrameJson.bad(path, "unknown key '" + key + "' (allowed: fields)");
+            throw FrameJson.bad(path, "unknown key '" + key + "' (allowed: fields, and "
+                + String.join(", ", FrameJson.METADATA) + " which are ignored)");
           }
           duplicate(frame != null, path, key);
           frame = fields(path + ".fields");

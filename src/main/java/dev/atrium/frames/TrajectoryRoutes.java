@@ -94,12 +94,12 @@ public final class TrajectoryRoutes implements HttpModule {
     access.require(user, room, Role.EDITOR)
         .compose(grant -> locks.checkRoomWritable(room, user.id()))
         .compose(v -> uploads.receive(ctx, uploadLimit))
-        .compose(file -> vertx.executeBlocking(() -> new ExtXyzReader(Files.newInputStream(file), "import")))
+        .compose(file -> vertx.executeBlocking(() -> new ExtXyzReader(Files.newInputStream(file), "import"), false))
         .compose(reader -> stageAll(vertx, room, reader, new ArrayList<>())
             .eventually(() -> vertx.executeBlocking(() -> {
               reader.close();
               return null;
-            })))
+            }, false)))
         .compose(staged -> frames.store().link(room, at, staged)
             .recover(failure -> frames.store().discard(staged).transform(x -> Future.failedFuture(failure))))
         .onSuccess(stored -> {
@@ -122,7 +122,7 @@ public final class TrajectoryRoutes implements HttpModule {
         batch.add(frame);
       }
       return batch;
-    }).compose(batch -> {
+    }, false).compose(batch -> {
       if (batch.isEmpty()) {
         return Future.succeededFuture(staged);
       }
@@ -172,7 +172,7 @@ public final class TrajectoryRoutes implements HttpModule {
           }
           writer.flush();
           return Buffer.buffer(text.toString());
-        }))
+        }, false))
         .compose(response::write)
         .compose(v -> textBatches(vertx, response, room, to, size));
   }
@@ -181,12 +181,12 @@ public final class TrajectoryRoutes implements HttpModule {
     Vertx vertx = ctx.vertx();
     return vertx.fileSystem().createTempFile("atrium-export-", "." + format).compose(file -> {
       ctx.addEndHandler(done -> vertx.fileSystem().delete(file));
-      return vertx.executeBlocking(() -> new NpzWriter(Files.newOutputStream(Path.of(file)), "zip".equals(format)))
+      return vertx.executeBlocking(() -> new NpzWriter(Files.newOutputStream(Path.of(file)), "zip".equals(format)), false)
           .compose(writer -> archiveBatches(vertx, writer, room, 0, size)
               .eventually(() -> vertx.executeBlocking(() -> {
                 writer.close();
                 return null;
-              })))
+              }, false)))
           .compose(v -> ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "npz".equals(format) ? "application/x-npz" : "application/zip")
               .putHeader("Content-Disposition", "attachment; filename=\"" + room + "." + format + "\"")
@@ -208,7 +208,7 @@ public final class TrajectoryRoutes implements HttpModule {
             }
           }
           return null;
-        }))
+        }, false))
         .compose(v -> archiveBatches(vertx, writer, room, to, size));
   }
 

@@ -764,6 +764,9 @@ public final class ExtXyzReader implements Closeable {
   /**
    * Parses a decimal number (optional sign, digits with an optional point, optional e/E/d/D
    * exponent) or nan/inf/infinity in any case; a non-number gives a NaN that {@link #isNan} rejects.
+   * Numbers of at most 15 significant digits and a small exponent are computed directly (one
+   * correctly rounded multiplication or division of exact values, so the same double as
+   * {@link Double#parseDouble}); the rest go through {@link Double#parseDouble}.
    */
   private static double parseReal(char[] text, int from, int to) {
     int i = from;
@@ -774,13 +777,29 @@ public final class ExtXyzReader implements Closeable {
     }
     int mantissaStart = i;
     int digits = 0;
+    int significant = 0;
+    int fractionDigits = 0;
+    long mantissa = 0;
     while (i < to && text[i] >= '0' && text[i] <= '9') {
+      if (significant > 0 || text[i] != '0') {
+        significant++;
+        if (significant <= 18) {
+          mantissa = mantissa * 10 + (text[i] - '0');
+        }
+      }
       i++;
       digits++;
     }
     if (i < to && text[i] == '.') {
       i++;
       while (i < to && text[i] >= '0' && text[i] <= '9') {
+        if (significant > 0 || text[i] != '0') {
+          significant++;
+          if (significant <= 18) {
+            mantissa = mantissa * 10 + (text[i] - '0');
+          }
+        }
+        fractionDigits++;
         i++;
         digits++;
       }
@@ -795,23 +814,40 @@ public final class ExtXyzReader implements Closeable {
       return Double.NaN;
     }
     int exponentAt = -1;
+    long exponent = 0;
     if (i < to && (text[i] == 'e' || text[i] == 'E' || text[i] == 'd' || text[i] == 'D')) {
       exponentAt = i;
       i++;
+      boolean negativeExponent = false;
       if (i < to && (text[i] == '-' || text[i] == '+')) {
+        negativeExponent = text[i] == '-';
         i++;
       }
       int exponentDigits = 0;
       while (i < to && text[i] >= '0' && text[i] <= '9') {
+        if (exponent < 100_000) {
+          exponent = exponent * 10 + (text[i] - '0');
+        }
         i++;
         exponentDigits++;
       }
       if (exponentDigits == 0) {
         return Double.NaN;
       }
+      if (negativeExponent) {
+        exponent = -exponent;
+      }
     }
     if (i != to) {
       return Double.NaN;
+    }
+    if (significant == 0) {
+      return negative ? -0.0 : 0.0;
+    }
+    long scale = exponent - fractionDigits;
+    if (significant <= 15 && scale >= -22 && scale <= 22) {
+      double value = scale >= 0 ? mantissa * POWERS_OF_TEN[(int) scale] : mantissa / POWERS_OF_TEN[(int) -scale];
+      return negative ? -value : value;
     }
     if (exponentAt < 0 || text[exponentAt] == 'e' || text[exponentAt] == 'E') {
       return Double.parseDouble(new String(text, from, to - from));
@@ -819,6 +855,17 @@ public final class ExtXyzReader implements Closeable {
     char[] copy = Arrays.copyOfRange(text, from, to);
     copy[exponentAt - from] = 'e';
     return Double.parseDouble(new String(copy));
+  }
+
+  /** 10^0 … 10^22, all exact doubles. */
+  private static final double[] POWERS_OF_TEN = new double[23];
+
+  static {
+    double power = 1;
+    for (int k = 0; k < POWERS_OF_TEN.length; k++) {
+      POWERS_OF_TEN[k] = power;
+      power *= 10;
+    }
   }
 
   /** Whether the token is a NaN literal (so a NaN result is a value, not a failure). */
