@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,12 @@ public final class Accounts {
       .maximumSize(100_000)
       .expireAfterWrite(CACHE_TTL)
       .build();
+  /**
+   * Moves on with every eviction. A store read that began before an eviction may return the
+   * account as it was before the change; it must not be cached, or a revoked token would be
+   * accepted again for up to {@link #CACHE_TTL}.
+   */
+  private final AtomicLong evictions = new AtomicLong();
 
   /**
    * @param vertx for worker threads (hashing) and change notices
@@ -91,8 +98,9 @@ public final class Accounts {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
+    long generation = evictions.get();
     return users.byId(id).onSuccess(user -> {
-      if (user != null) {
+      if (user != null && evictions.get() == generation) {
         cache.put(id, user);
       }
     });
@@ -100,6 +108,7 @@ public final class Accounts {
 
   /** Drops a cached account (on a change notice from any node). */
   public void evict(String userId) {
+    evictions.incrementAndGet();
     cache.invalidate(userId);
   }
 
@@ -191,7 +200,7 @@ public final class Accounts {
       if (user == null) {
         return Future.failedFuture(new ApiException(FailureCodes.NOT_FOUND, "no account " + userId));
       }
-      cache.invalidate(userId);
+      evict(userId);
       vertx.eventBus().publish(Addresses.ACCOUNTS_CHANGED, new JsonObject().put("user", userId));
       LOG.info("account changed; earlier tokens revoked [user: {}, token version: {}]", userId, user.tokenVersion());
       return Future.succeededFuture(user);

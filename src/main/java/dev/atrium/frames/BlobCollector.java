@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes blobs no frame record or kept version refers to. Safe against concurrent writes: a
- * writer stores its blobs before the record that refers to them, so a blob younger than the grace
- * period may be about to be referenced and is never collected; references are read after the
- * blob list, so a blob referenced in between is seen as referenced.
+ * Deletes blobs no frame record or kept version refers to, without ever losing one a concurrent
+ * write is about to reference: blobs younger than the grace period are left alone (a writer
+ * stores its blobs before its record, and storing an existing blob restarts its age), old
+ * candidates are quarantined before the final reference check, and writers re-check blobs they
+ * found already stored once their record exists.
  */
 public final class BlobCollector {
 
@@ -43,21 +44,44 @@ public final class BlobCollector {
     this.grace = grace;
   }
 
-  /** Runs one collection; returns how many blobs were deleted. */
+  /**
+   * Runs one collection; returns how many blobs were deleted. Unreferenced blobs older than the
+   * grace period are moved aside, references are read again, and what became referenced in
+   * between is restored — a writer that referenced one after that second read finds it gone and
+   * stores it again (see {@link DataProvider}).
+   */
   public Future<Integer> collect() {
     Instant cutoff = Instant.now().minus(grace);
     return blobs.list().compose(stored -> referenced().compose(used -> {
-      List<Future<Void>> deletions = new ArrayList<>();
+      List<Future<Boolean>> moves = new ArrayList<>();
+      List<String> candidates = new ArrayList<>();
       for (DataProvider.BlobInfo blob : stored) {
         if (!used.contains(blob.sha256()) && blob.created().isBefore(cutoff)) {
-          cache.invalidate(blob.sha256());
-          deletions.add(blobs.delete(blob.sha256()));
+          candidates.add(blob.sha256());
+          moves.add(blobs.quarantine(blob.sha256(), cutoff));
         }
       }
-      return Future.all(deletions).map(done -> {
-        LOG.info("blob collection done [stored: {}, referenced: {}, deleted: {}]", stored.size(), used.size(),
-            deletions.size());
-        return deletions.size();
+      return Future.all(moves).compose(moved -> referenced()).compose(usedNow -> {
+        List<Future<Void>> settled = new ArrayList<>();
+        int[] purged = {0};
+        for (int i = 0; i < candidates.size(); i++) {
+          String sha = candidates.get(i);
+          if (!Boolean.TRUE.equals(moves.get(i).result())) {
+            continue;
+          }
+          if (usedNow.contains(sha)) {
+            settled.add(blobs.restore(sha));
+          } else {
+            purged[0]++;
+            cache.invalidate(sha);
+            settled.add(blobs.purge(sha));
+          }
+        }
+        return Future.all(settled).map(done -> {
+          LOG.info("blob collection done [stored: {}, referenced: {}, deleted: {}]", stored.size(), usedNow.size(),
+              purged[0]);
+          return purged[0];
+        });
       });
     }));
   }

@@ -165,12 +165,12 @@ public final class FrameStore {
    * that will not be linked (an import that failed half-way).
    */
   public Future<List<JsonObject>> stage(String room, List<Frame> frames) {
-    return storeBlobs(frames).compose(v -> {
+    return storeBlobs(frames).compose(existing -> {
       List<JsonObject> docs = new ArrayList<>();
       for (Frame frame : frames) {
         docs.add(record(UUID.randomUUID().toString(), room, 1, frame));
       }
-      return insertAll(docs).compose(x -> history(docs)).map(x -> docs);
+      return insertAll(docs).compose(x -> history(docs)).compose(x -> confirmBlobs(existing)).map(x -> docs);
     });
   }
 
@@ -229,7 +229,7 @@ public final class FrameStore {
    * new content does not name (PATCH); otherwise the content replaces the frame (PUT).
    */
   public Future<Stored> update(String room, int index, long baseVersion, Frame content, boolean merge) {
-    return storeBlobs(List.of(content)).compose(v -> at(room, index)).compose(located -> {
+    return storeBlobs(List.of(content)).compose(existing -> at(room, index).compose(located -> {
       JsonObject current = located.record();
       long version = current.getLong("version");
       if (version != baseVersion) {
@@ -238,7 +238,7 @@ public final class FrameStore {
       JsonObject fields = merge ? current.getJsonObject("fields").copy() : new JsonObject();
       fieldRefs(content).forEach(fields::put);
       return write(room, located, baseVersion, fields);
-    });
+    }).compose(stored -> confirmBlobs(existing).map(stored)));
   }
 
   /** Restores the previous version's content as a new version. */
@@ -415,14 +415,32 @@ public final class FrameStore {
     });
   }
 
-  private Future<Void> storeBlobs(List<Frame> frames) {
+  /**
+   * Stores the frames' blobs; the result holds those that were already stored (the others this
+   * call wrote). After the records that refer to them exist, {@link #confirmBlobs} checks that no
+   * garbage collection moved one of those aside in between.
+   */
+  private Future<Map<String, byte[]>> storeBlobs(List<Frame> frames) {
     Map<String, byte[]> unique = new LinkedHashMap<>();
     for (Frame frame : frames) {
       frame.fields().values().forEach(field -> unique.putIfAbsent(field.sha256(), field.data()));
     }
-    List<Future<Void>> puts = new ArrayList<>();
-    unique.forEach((sha, bytes) -> puts.add(blobs.put(sha, bytes)));
-    return Future.all(puts).mapEmpty();
+    Map<String, byte[]> existing = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Future<Boolean>> puts = new ArrayList<>();
+    unique.forEach((sha, bytes) -> puts.add(blobs.put(sha, bytes).onSuccess(stored -> {
+      if (!stored) {
+        existing.put(sha, bytes);
+      }
+    })));
+    return Future.all(puts).map(done -> existing);
+  }
+
+  /** Stores again any pre-existing blob a collector moved aside while its referencing record was written. */
+  private Future<Void> confirmBlobs(Map<String, byte[]> existing) {
+    List<Future<?>> checks = new ArrayList<>();
+    existing.forEach((sha, bytes) -> checks.add(blobs.exists(sha)
+        .compose(present -> present ? Future.succeededFuture() : blobs.put(sha, bytes))));
+    return Future.all(checks).mapEmpty();
   }
 
   private Future<Void> insertAll(List<JsonObject> docs) {

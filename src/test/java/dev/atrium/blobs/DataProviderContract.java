@@ -162,7 +162,7 @@ abstract class DataProviderContract {
     int writers = 50;
     Checkpoint stored = context.checkpoint(writers);
     Checkpoint verified = context.checkpoint();
-    List<Future<Void>> puts = new ArrayList<>();
+    List<Future<Boolean>> puts = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       puts.add(provider.put(sha, data.clone()).onComplete(context.succeeding(done -> stored.flag())));
     }

@@ -124,7 +124,7 @@ class GcsEmulatorDataProviderTest extends DataProviderContract {
   @Test
   @DisplayName("lists every blob across result pages")
   void listsAcrossPages() throws Exception {
-    List<Future<Void>> puts = new ArrayList<>();
+    List<Future<Boolean>> puts = new ArrayList<>();
     Set<String> expected = new HashSet<>();
     for (int i = 0; i < 30; i++) {
       byte[] data = bytes("blob " + i);

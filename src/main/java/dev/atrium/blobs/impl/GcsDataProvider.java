@@ -94,7 +94,7 @@ public final class GcsDataProvider implements DataProvider {
   }
 
   @Override
-  public Future<Void> put(String sha256, byte[] data) {
+  public Future<Boolean> put(String sha256, byte[] data) {
     Objects.requireNonNull(data, "data");
     return blocking(sha256, () -> {
       String actual = Field.sha256Hex(data);
@@ -107,19 +107,106 @@ public final class GcsDataProvider implements DataProvider {
       if (!usePreconditions) {
         if (storage.get(info.getBlobId()) == null) {
           storage.create(info, data);
+          return true;
         }
-        return null;
+        return !touch(info.getBlobId()) && create(info, data);
       }
+      if (create(info, data)) {
+        return true;
+      }
+      // it existed: restart its age, unless it was moved aside meanwhile — then store it again
+      return !touch(info.getBlobId()) && create(info, data);
+    });
+  }
+
+  /** Creates the object unless it exists (412 with preconditions); true when this call created it. */
+  private boolean create(com.google.cloud.storage.BlobInfo info, byte[] data) {
+    if (!usePreconditions) {
+      storage.create(info, data);
+      return true;
+    }
+    try {
+      storage.create(info, data, Storage.BlobTargetOption.doesNotExist());
+      return true;
+    } catch (StorageException e) {
+      // 412: the object exists, and its name is the hash of these very bytes
+      if (e.getCode() != PRECONDITION_FAILED) {
+        throw e;
+      }
+      return false;
+    }
+  }
+
+  /** Updates the object's metadata so its update time (its age for collection) restarts; false when it is gone. */
+  private boolean touch(BlobId id) {
+    try {
+      return storage.update(com.google.cloud.storage.BlobInfo.newBuilder(id)
+          .setMetadata(java.util.Map.of("touched", Instant.now().toString())).build()) != null;
+    } catch (StorageException e) {
+      if (e.getCode() == NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Future<Boolean> quarantine(String sha256, Instant olderThan) {
+    return blocking(sha256, () -> {
+      Blob blob = storage.get(idOf(sha256));
+      if (blob == null || !created(blob).isBefore(olderThan)) {
+        return false;
+      }
+      storage.copy(Storage.CopyRequest.of(blob.getBlobId(), asideOf(sha256))).getResult();
       try {
-        storage.create(info, data, Storage.BlobTargetOption.doesNotExist());
+        boolean deleted = usePreconditions
+            ? storage.delete(blob.getBlobId(), Storage.BlobSourceOption.metagenerationMatch(blob.getMetageneration()))
+            : storage.delete(blob.getBlobId());
+        if (!deleted) {
+          storage.delete(asideOf(sha256));
+        }
+        return deleted;
       } catch (StorageException e) {
-        // 412: the object exists, and its name is the hash of these very bytes
-        if (e.getCode() != PRECONDITION_FAILED) {
-          throw e;
+        // 412: touched by a writer after we looked; it stays, the copy goes
+        storage.delete(asideOf(sha256));
+        if (e.getCode() == PRECONDITION_FAILED) {
+          return false;
+        }
+        throw e;
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> restore(String sha256) {
+    return blocking(sha256, () -> {
+      if (storage.get(idOf(sha256)) == null && storage.get(asideOf(sha256)) != null) {
+        try {
+          Storage.CopyRequest.Builder copy = Storage.CopyRequest.newBuilder().setSource(asideOf(sha256));
+          copy = usePreconditions ? copy.setTarget(idOf(sha256), Storage.BlobTargetOption.doesNotExist())
+              : copy.setTarget(idOf(sha256));
+          storage.copy(copy.build()).getResult();
+        } catch (StorageException e) {
+          if (e.getCode() != PRECONDITION_FAILED) {
+            throw e;
+          }
         }
       }
+      storage.delete(asideOf(sha256));
       return null;
     });
+  }
+
+  @Override
+  public Future<Void> purge(String sha256) {
+    return blocking(sha256, () -> {
+      storage.delete(asideOf(sha256));
+      return null;
+    });
+  }
+
+  private BlobId asideOf(String sha256) {
+    return BlobId.of(bucket, prefix + "quarantine/" + sha256);
   }
 
   @Override
@@ -127,7 +214,7 @@ public final class GcsDataProvider implements DataProvider {
     return blocking(sha256, () -> {
       byte[] data;
       try {
-        data = storage.readAllBytes(idOf(sha256));
+        data = read(sha256);
       } catch (StorageException e) {
         if (e.getCode() == NOT_FOUND) {
           throw new BlobNotFoundException(sha256);
@@ -148,6 +235,18 @@ public final class GcsDataProvider implements DataProvider {
       }
       return data;
     });
+  }
+
+  /** The stored object's bytes, or the quarantined copy's while it is aside. */
+  private byte[] read(String sha256) {
+    try {
+      return storage.readAllBytes(idOf(sha256));
+    } catch (StorageException e) {
+      if (e.getCode() != NOT_FOUND) {
+        throw e;
+      }
+      return storage.readAllBytes(asideOf(sha256));
+    }
   }
 
   @Override
@@ -206,13 +305,14 @@ public final class GcsDataProvider implements DataProvider {
   }
 
   /**
-   * The creation time; the update time where a store has none (the in-process fake); now where
-   * neither is known, so garbage collection treats an undated blob as new rather than old.
+   * When the object was last stored or touched: its update time (metadata updates restart it),
+   * else its creation time; now where neither is known, so garbage collection treats an undated
+   * blob as new rather than old.
    */
   private static Instant created(Blob blob) {
-    OffsetDateTime time = blob.getCreateTimeOffsetDateTime();
+    OffsetDateTime time = blob.getUpdateTimeOffsetDateTime();
     if (time == null) {
-      time = blob.getUpdateTimeOffsetDateTime();
+      time = blob.getCreateTimeOffsetDateTime();
     }
     return time == null ? Instant.now() : time.toInstant();
   }

@@ -52,6 +52,7 @@ public final class LocalDataProvider implements DataProvider {
   private final Vertx vertx;
   private final Path root;
   private final Path blobs;
+  private final Path quarantine;
 
   /**
    * @param vertx runs the blocking file I/O on its worker pool
@@ -61,10 +62,11 @@ public final class LocalDataProvider implements DataProvider {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     this.blobs = this.root.resolve("blobs");
+    this.quarantine = this.root.resolve("blobs-quarantine");
   }
 
   @Override
-  public Future<Void> put(String sha256, byte[] data) {
+  public Future<Boolean> put(String sha256, byte[] data) {
     Objects.requireNonNull(data, "data");
     return blocking(sha256, () -> {
       String actual = Field.sha256Hex(data);
@@ -73,11 +75,63 @@ public final class LocalDataProvider implements DataProvider {
       }
       Path target = pathOf(sha256);
       if (storedWhole(target, data.length)) {
-        return null;
+        try {
+          Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+          return false;
+        } catch (NoSuchFileException e) {
+          // quarantined between the check and the touch: store it again below
+        }
       }
       Path directory = target.getParent();
       ensureDirectory(directory);
       write(directory, target, sha256, data);
+      return true;
+    });
+  }
+
+  @Override
+  public Future<Boolean> quarantine(String sha256, java.time.Instant olderThan) {
+    return blocking(sha256, () -> {
+      Path target = pathOf(sha256);
+      try {
+        if (!Files.getLastModifiedTime(target).toInstant().isBefore(olderThan)) {
+          return false;
+        }
+        Files.createDirectories(quarantine);
+        Files.move(target, quarantine.resolve(sha256), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        return true;
+      } catch (NoSuchFileException e) {
+        return false;
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> restore(String sha256) {
+    return blocking(sha256, () -> {
+      Path aside = quarantine.resolve(sha256);
+      Path target = pathOf(sha256);
+      if (Files.exists(target)) {
+        Files.deleteIfExists(aside);
+        return null;
+      }
+      try {
+        ensureDirectory(target.getParent());
+        Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException e) {
+        Files.deleteIfExists(aside);
+      } catch (NoSuchFileException e) {
+        // already restored or purged
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> purge(String sha256) {
+    return blocking(sha256, () -> {
+      Files.deleteIfExists(quarantine.resolve(sha256));
       return null;
     });
   }
@@ -89,7 +143,11 @@ public final class LocalDataProvider implements DataProvider {
       try {
         data = Files.readAllBytes(pathOf(sha256));
       } catch (NoSuchFileException e) {
-        throw new BlobNotFoundException(sha256);
+        try {
+          data = Files.readAllBytes(quarantine.resolve(sha256));
+        } catch (NoSuchFileException gone) {
+          throw new BlobNotFoundException(sha256);
+        }
       }
       // a disk can rot or a hand can edit: a reader is never handed bytes that are not the blob
       String actual = Field.sha256Hex(data);

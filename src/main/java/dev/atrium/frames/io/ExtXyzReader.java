@@ -74,6 +74,8 @@ public final class ExtXyzReader implements Closeable {
   private long lineNumber;
   private int frames;
   private boolean finished;
+  /** The error that ended reading: the input cannot be resumed after it. */
+  private ApiException failure;
   private int[] starts = new int[64];
   private int[] ends = new int[64];
 
@@ -115,9 +117,21 @@ public final class ExtXyzReader implements Closeable {
    * @throws IOException when the input cannot be read
    */
   public Frame next() throws IOException {
+    if (failure != null) {
+      throw failure;
+    }
     if (finished) {
       return null;
     }
+    try {
+      return readFrame();
+    } catch (ApiException e) {
+      failure = e;
+      throw e;
+    }
+  }
+
+  private Frame readFrame() throws IOException {
     long countLine;
     do {
       if (!readLine()) {
