@@ -139,7 +139,7 @@ public final class FrameRoutes implements HttpModule {
         return Future.succeededFuture();
       }
       return frames.view(index, located.record(), List.of(name)).map(view -> {
-        Encoded encoded = encoded(Npy.encode(view.frame().fields().get(name)), NPY);
+        Encoded encoded = encoded(Npy.encode(name, view.frame().fields().get(name)), NPY);
         responses.put(key, encoded);
         sendEncoded(ctx, encoded, etag);
         return null;
@@ -153,10 +153,7 @@ public final class FrameRoutes implements HttpModule {
     FrameJson.Decoded body = decodeBody(ctx);
     Integer at = intParam(ctx, "at");
     frames.insert(AuthHandler.require(ctx), ctx.pathParam("room"), at, body.frames())
-        .onSuccess(stored -> {
-          ctx.response().setStatusCode(201);
-          ctx.json(new JsonObject().put("frames", metadata(stored)));
-        })
+        .onSuccess(stored -> sendJson(ctx, 201, new JsonObject().put("frames", metadata(stored))))
         .onFailure(ctx::fail);
   }
 
@@ -183,7 +180,7 @@ public final class FrameRoutes implements HttpModule {
     int index = index(ctx.pathParam("index"));
     Long base = ctx.request().getHeader(HttpHeaders.IF_MATCH) == null ? null : baseVersion(ctx, null, true);
     frames.delete(AuthHandler.require(ctx), ctx.pathParam("room"), index, index + 1, base)
-        .onSuccess(removed -> ctx.json(new JsonObject().put("frames", metadata(removed))))
+        .onSuccess(removed -> sendJson(ctx, 200, new JsonObject().put("frames", metadata(removed))))
         .onFailure(failure -> conflictAware(ctx, failure));
   }
 
@@ -195,7 +192,7 @@ public final class FrameRoutes implements HttpModule {
     String[] parts = text.split(":");
     frames.delete(AuthHandler.require(ctx), ctx.pathParam("room"), Integer.parseInt(parts[0]),
             Integer.parseInt(parts[1]), null)
-        .onSuccess(removed -> ctx.json(new JsonObject().put("frames", metadata(removed))))
+        .onSuccess(removed -> sendJson(ctx, 200, new JsonObject().put("frames", metadata(removed))))
         .onFailure(ctx::fail);
   }
 
@@ -210,8 +207,9 @@ public final class FrameRoutes implements HttpModule {
   }
 
   private void written(RoutingContext ctx, FrameStore.Stored stored) {
-    ctx.response().putHeader(HttpHeaders.ETAG, "\"" + stored.version() + "\"");
-    ctx.json(new JsonObject().put("frames", metadata(List.of(stored))));
+    ctx.response().setStatusCode(200);
+    sendEncoded(ctx, encoded(new JsonObject().put("frames", metadata(List.of(stored))).toBuffer(), JSON),
+        "\"" + stored.version() + "\"");
   }
 
   /** A 409 carries the current version in the body, so the client can rebase. */
@@ -228,18 +226,20 @@ public final class FrameRoutes implements HttpModule {
   // ---- helpers --------------------------------------------------------------------------------
 
   private static FrameJson.Decoded decodeBody(RoutingContext ctx) {
+    // the type first: the foundation leaves a body of any other type unread (for streaming routes)
+    String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+    boolean msgpack = switch (type) {
+      case JSON -> false;
+      case MSGPACK, "application/x-msgpack" -> true;
+      default -> throw new ApiException(415, "Content-Type " + (type.isEmpty() ? "(none)" : type)
+          + " is not accepted here; send application/msgpack or application/json");
+    };
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     if (body == null || body.length() == 0) {
       throw new ApiException(FailureCodes.BAD_REQUEST, "body: a frame or a batch of frames is required");
     }
     ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
-    String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
-    return switch (type) {
-      case JSON -> FrameJson.decode(body);
-      case MSGPACK, "application/x-msgpack" -> FrameMsgpack.decode(body.getBytes());
-      default -> throw new ApiException(415, "Content-Type " + (type.isEmpty() ? "(none)" : type)
-          + " is not accepted here; send application/msgpack or application/json");
-    };
+    return msgpack ? FrameMsgpack.decode(body.getBytes()) : FrameJson.decode(body);
   }
 
   private static long baseVersion(RoutingContext ctx, Long fromBody, boolean required) {
@@ -295,6 +295,11 @@ public final class FrameRoutes implements HttpModule {
     Encoded encoded = encoded(body, format);
     ctx.response().setStatusCode(status);
     sendEncoded(ctx, encoded, etag);
+  }
+
+  /** A JSON answer with its Content-Digest, like every other non-streamed frames response. */
+  private static void sendJson(RoutingContext ctx, int status, JsonObject json) {
+    send(ctx, status, json.toBuffer(), JSON, null);
   }
 
   private static void sendEncoded(RoutingContext ctx, Encoded encoded, String etag) {

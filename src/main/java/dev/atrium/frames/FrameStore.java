@@ -81,16 +81,22 @@ public final class FrameStore {
   public Future<Slice> slice(String room, int from, int count) {
     JsonObject projection = new JsonObject().put("count", 1).put("seq", 1)
         .put("frames", new JsonObject().put("$slice", new JsonArray().add(from).add(Math.max(count, 1))));
-    return mongo.findOne(INDEX, new JsonObject().put("_id", room), projection).map(doc -> {
-      if (doc == null) {
-        return new Slice(List.of(), 0, 0);
-      }
-      List<String> ids = new ArrayList<>();
-      doc.getJsonArray("frames", new JsonArray()).forEach(id -> ids.add((String) id));
-      int size = doc.getInteger("count", 0);
-      return new Slice(from >= size ? List.of() : ids.subList(0, Math.min(ids.size(), count)), size,
-          doc.getLong("seq", 0L));
-    });
+    // Only slice an index that reaches past from: the embedded store (local mode) fails a $slice
+    // that starts beyond the end of the array instead of returning an empty one.
+    JsonObject reaching = new JsonObject().put("_id", room).put("count", new JsonObject().put("$gt", from));
+    return mongo.findOne(INDEX, reaching, projection)
+        .compose(doc -> doc != null ? Future.succeededFuture(doc)
+            : mongo.findOne(INDEX, new JsonObject().put("_id", room), new JsonObject().put("count", 1).put("seq", 1)))
+        .map(doc -> {
+          if (doc == null) {
+            return new Slice(List.of(), 0, 0);
+          }
+          List<String> ids = new ArrayList<>();
+          doc.getJsonArray("frames", new JsonArray()).forEach(id -> ids.add((String) id));
+          int size = doc.getInteger("count", 0);
+          return new Slice(from >= size ? List.of() : ids.subList(0, Math.min(ids.size(), count)), size,
+              doc.getLong("seq", 0L));
+        });
   }
 
   /** The current records (without bytes) of the frames with these ids, in the given order. */

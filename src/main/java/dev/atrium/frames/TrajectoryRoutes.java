@@ -168,7 +168,12 @@ public final class TrajectoryRoutes implements HttpModule {
           StringWriter text = new StringWriter();
           ExtXyzWriter writer = new ExtXyzWriter(text);
           for (FrameView view : views) {
-            writer.write(view.frame());
+            try {
+              writer.write(view.frame());
+            } catch (IllegalArgumentException e) {
+              throw new ApiException(FailureCodes.UNPROCESSABLE, "frame " + view.index()
+                  + " cannot be written as extended XYZ (" + e.getMessage() + "); export it with format=npz");
+            }
           }
           writer.flush();
           return Buffer.buffer(text.toString());
