@@ -8,6 +8,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -44,6 +47,8 @@ public final class FrameMsgpack {
   /** Arrays at least this long are sent as their own buffer; smaller ones are copied into the headers. */
   private static final int WRAP_THRESHOLD = 4096;
 
+  private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
   private FrameMsgpack() {
   }
 
@@ -69,7 +74,7 @@ public final class FrameMsgpack {
     if (length == 0) {
       throw FrameJson.bad("body", "empty body; expected a msgpack map with \"fields\" (one frame) or \"frames\" (a batch)");
     }
-    Reader reader = new Reader(MessagePack.newDefaultUnpacker(body, offset, length), length);
+    Reader reader = new Reader(body, offset, length);
     try {
       return reader.document();
     } catch (MessageInsufficientBufferException e) {
@@ -142,33 +147,43 @@ public final class FrameMsgpack {
       packer.packString("data");
       if (field.dtype().numeric()) {
         packer.packBinaryHeader(field.data().length);
-        out.raw(field.data());
+        out.raw(field.data(), field.data().length);
       } else {
         packer.packArrayHeader((int) field.count());
-        out.raw(msgpackStrings(field.data()));
+        Sized strings = msgpackStrings(field.data());
+        out.raw(strings.bytes(), strings.length());
       }
     }
   }
 
   /**
    * Rewrites a {@link DType#STR} array's bytes (uint32 little-endian length + UTF-8, per element)
-   * as a run of msgpack str values, without decoding the strings.
+   * as a run of msgpack str values, without decoding the strings. One pass: a msgpack str header is
+   * never longer than the 4-byte length it replaces, except the 5-byte str32 of strings of 64 KiB or
+   * more, hence the slack. Returns the bytes and, in {@link Sized#length}, how many are used.
    */
-  static byte[] msgpackStrings(byte[] data) {
-    int size = 0;
-    for (int p = 0; p < data.length; ) {
-      int length = intLe(data, p);
-      size += strHeader(length) + length;
-      p += 4 + length;
-    }
-    byte[] out = new byte[size];
+  static Sized msgpackStrings(byte[] data) {
+    int n = data.length;
+    byte[] out = new byte[n + n / 65_536 + 8];
     int o = 0;
-    for (int p = 0; p < data.length; ) {
-      int length = intLe(data, p);
+    int p = 0;
+    while (p < n) {
+      int length = (int) INT_LE.get(data, p);
       p += 4;
       if (length < 32) {
-        out[o++] = (byte) (0xa0 | length);
-      } else if (length < 0x100) {
+        out[o] = (byte) (0xa0 | length);
+        if (length <= 4 && p + 4 <= n) {
+          // element symbols are one or two bytes: move a word rather than call arraycopy; the bytes
+          // past the string are overwritten by the next element (out has slack for the last one)
+          INT_LE.set(out, o + 1, (int) INT_LE.get(data, p));
+        } else {
+          System.arraycopy(data, p, out, o + 1, length);
+        }
+        o += 1 + length;
+        p += length;
+        continue;
+      }
+      if (length < 0x100) {
         out[o++] = (byte) 0xd9;
         out[o++] = (byte) length;
       } else if (length < 0x10000) {
@@ -186,15 +201,11 @@ public final class FrameMsgpack {
       o += length;
       p += length;
     }
-    return out;
+    return new Sized(out, o);
   }
 
-  private static int strHeader(int length) {
-    return length < 32 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
-  }
-
-  private static int intLe(byte[] data, int p) {
-    return (data[p] & 0xff) | (data[p + 1] & 0xff) << 8 | (data[p + 2] & 0xff) << 16 | (data[p + 3] & 0xff) << 24;
+  /** The first {@code length} bytes of {@code bytes}. */
+  record Sized(byte[] bytes, int length) {
   }
 
   /** Whether {@code length} bytes from {@code offset} are well-formed UTF-8 (no overlongs, no surrogates). */
@@ -254,13 +265,13 @@ public final class FrameMsgpack {
     final MessageBufferPacker packer = MessagePack.newDefaultBufferPacker();
     private final List<ByteBuf> chunks = new ArrayList<>();
 
-    void raw(byte[] bytes) throws IOException {
-      if (bytes.length < WRAP_THRESHOLD) {
-        packer.writePayload(bytes);
+    void raw(byte[] bytes, int length) throws IOException {
+      if (length < WRAP_THRESHOLD) {
+        packer.writePayload(bytes, 0, length);
         return;
       }
       flushHeaders();
-      chunks.add(Unpooled.wrappedBuffer(bytes).asReadOnly());
+      chunks.add(Unpooled.wrappedBuffer(bytes, 0, length).asReadOnly());
     }
 
     private void flushHeaders() {
@@ -286,12 +297,16 @@ public final class FrameMsgpack {
     private static final int MAX_KEY_BYTES = 1024;
 
     private final MessageUnpacker in;
+    private final byte[] body;
+    private final int offset;
     private final int length;
     private String where = "body";
     private int element = -1;
 
-    Reader(MessageUnpacker in, int length) {
-      this.in = in;
+    Reader(byte[] body, int offset, int length) {
+      this.in = MessagePack.newDefaultUnpacker(body, offset, length);
+      this.body = body;
+      this.offset = offset;
       this.length = length;
     }
 
@@ -482,9 +497,9 @@ public final class FrameMsgpack {
         throw FrameJson.bad(path + ".data", "dtype str takes an array of strings, got bin");
       }
       long count = FrameJson.countOrMinus(shape);
-      if (count != strings.count) {
+      if (count != strings.count()) {
         throw FrameJson.bad(path, "shape " + FrameJson.shapeText(shape) + " needs " + count + " strings, data has "
-            + strings.count);
+            + strings.count());
       }
       return Field.of(DType.STR, shape, strings.bytes(), path);
     }
@@ -538,24 +553,111 @@ public final class FrameMsgpack {
       return in.readPayload(size);
     }
 
+    /**
+     * A str array, read straight from the body rather than value by value through the unpacker: a
+     * frame's species are 10^5 one- or two-byte strings, and per-value calls would cost more than the
+     * positions' 1.2 MB. One pass copies them into the field layout, checking headers, sizes and UTF-8;
+     * then the unpacker is moved past the array.
+     */
     private Strings strings() throws IOException {
       int count = count(in.unpackArrayHeader());
-      Strings strings = new Strings(count, remaining());
+      int start = offset + (int) position();
+      int end = offset + length;
+      // each element becomes 4 bytes of length + its UTF-8, and took at least 1 + its UTF-8 in the body
+      long bound = Math.min(Integer.MAX_VALUE - 8, (long) (end - start) + 3L * count);
+      byte[] out = new byte[(int) Math.min(bound, 8L * count + 16)];
+      int o = 0;
+      int p = start;
       for (int i = 0; i < count; i++) {
-        element = i;
-        expect(ValueType.STRING, "a string");
-        int size = in.unpackRawStringHeader();
-        if (size < 0 || size > remaining()) {
+        if (p >= end) {
+          element = i;
           throw truncated();
         }
-        int at = strings.reserve(size);
-        in.readPayload(strings.bytes, at, size);
-        if (!validUtf8(strings.bytes, at, size)) {
+        int b = body[p];
+        int size;
+        if ((b & 0xe0) == 0xa0) {
+          size = b & 0x1f;
+          p++;
+        } else {
+          element = i;
+          int header = strHeader(p, end);
+          size = strSize(p, header);
+          p += header;
+        }
+        if (size < 0 || size > end - p) {
+          element = i;
+          throw truncated();
+        }
+        if (o + 4L + size > out.length) {
+          out = Arrays.copyOf(out, (int) Math.min(bound, Math.max(o + 4L + size, out.length * 2L)));
+        }
+        INT_LE.set(out, o, size);
+        o += 4;
+        int bits = 0;
+        if (size <= 4 && p + 4 <= end && o + 4 <= out.length) {
+          // element symbols are one or two bytes: move a word, and test only the string's bytes for
+          // non-ASCII; the bytes past the string are overwritten next, or cut by the final trim
+          int word = (int) INT_LE.get(body, p);
+          INT_LE.set(out, o, word);
+          bits = (word & (int) ((1L << (size << 3)) - 1) & 0x80808080) == 0 ? 0 : -1;
+        } else if (size <= 16) {
+          for (int k = 0; k < size; k++) {
+            byte c = body[p + k];
+            out[o + k] = c;
+            bits |= c;
+          }
+        } else {
+          System.arraycopy(body, p, out, o, size);
+          bits = -1;
+        }
+        if (bits < 0 && !validUtf8(out, o, size)) {
+          element = i;
           throw FrameJson.bad(where(), "not valid UTF-8");
         }
+        o += size;
+        p += size;
       }
       element = -1;
-      return strings;
+      in.readPayloadAsReference(p - start);
+      return new Strings(o == out.length ? out : Arrays.copyOf(out, o), count);
+    }
+
+    /** The length of the str header at {@code p}, after checking that it is one and is whole. */
+    private int strHeader(int p, int end) {
+      if (p >= end) {
+        throw truncated();
+      }
+      int b = body[p] & 0xff;
+      int header;
+      if ((b & 0xe0) == 0xa0) {
+        header = 1;
+      } else if (b == 0xd9) {
+        header = 2;
+      } else if (b == 0xda) {
+        header = 3;
+      } else if (b == 0xdb) {
+        header = 5;
+      } else {
+        MessageFormat format = MessageFormat.valueOf((byte) b);
+        throw FrameJson.bad(where(), format == MessageFormat.NEVER_USED
+            ? "malformed msgpack at byte " + (p - offset) + ": 0xc1 is not a msgpack type"
+            : "expected a string, got " + describe(format.getValueType()));
+      }
+      if (header > end - p) {
+        throw truncated();
+      }
+      return header;
+    }
+
+    /** The size a whole str header announces; negative when a str32 size exceeds what an int holds. */
+    private int strSize(int p, int header) {
+      return switch (header) {
+        case 1 -> body[p] & 0x1f;
+        case 2 -> body[p + 1] & 0xff;
+        case 3 -> (body[p + 1] & 0xff) << 8 | (body[p + 2] & 0xff);
+        default -> (body[p + 1] & 0xff) << 24 | (body[p + 2] & 0xff) << 16 | (body[p + 3] & 0xff) << 8
+            | (body[p + 4] & 0xff);
+      };
     }
 
     /** An array or map count: each element takes at least a byte, so a larger count is a truncation. */
@@ -637,41 +739,7 @@ public final class FrameMsgpack {
     }
   }
 
-  /** A str field's bytes being built: (uint32 little-endian length, UTF-8) per element. */
-  private static final class Strings {
-
-    byte[] bytes;
-    int position;
-    final int count;
-
-    Strings(int count, long remaining) {
-      this.count = count;
-      // each element costs 4 bytes here for its length, plus its UTF-8 (short strings are the usual case);
-      // the whole array can need no more than the rest of the body and three bytes more per element
-      long guess = Math.min(remaining + 3L * count, 8L * count);
-      this.bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(16, guess))];
-    }
-
-    int reserve(int size) {
-      long needed = (long) position + 4 + size;
-      if (needed > bytes.length) {
-        if (needed > Integer.MAX_VALUE - 8) {
-          throw new ApiException(FailureCodes.PAYLOAD_TOO_LARGE, "body: string array too large");
-        }
-        bytes = Arrays.copyOf(bytes, (int) Math.max(needed, Math.min(Integer.MAX_VALUE - 8, bytes.length * 2L)));
-      }
-      bytes[position] = (byte) size;
-      bytes[position + 1] = (byte) (size >>> 8);
-      bytes[position + 2] = (byte) (size >>> 16);
-      bytes[position + 3] = (byte) (size >>> 24);
-      position += 4;
-      int at = position;
-      position += size;
-      return at;
-    }
-
-    byte[] bytes() {
-      return position == bytes.length ? bytes : Arrays.copyOf(bytes, position);
-    }
+  /** A str field's bytes, (uint32 little-endian length, UTF-8) per element, and how many elements. */
+  private record Strings(byte[] bytes, int count) {
   }
 }

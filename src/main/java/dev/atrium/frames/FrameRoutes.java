@@ -207,8 +207,7 @@ public final class FrameRoutes implements HttpModule {
   }
 
   private void written(RoutingContext ctx, FrameStore.Stored stored) {
-    ctx.response().setStatusCode(200);
-    sendEncoded(ctx, encoded(new JsonObject().put("frames", metadata(List.of(stored))).toBuffer(), JSON),
+    send(ctx, 200, new JsonObject().put("frames", metadata(List.of(stored))).toBuffer(), JSON,
         "\"" + stored.version() + "\"");
   }
 

@@ -151,15 +151,21 @@ public final class FrameService {
         .onSuccess(stored -> publish(room, "undo", List.of(stored), null));
   }
 
-  /** Removes frames {@code [from, to)}; with {@code baseVersion}, only if the single frame is at it. */
+  /**
+   * Removes frames {@code [from, to)}; with {@code baseVersion}, only if the single frame is at it.
+   * Refused (423) when another user holds the room lock or the lock of any of those frames.
+   */
   public Future<List<FrameStore.Stored>> delete(AuthUser user, String room, int from, int to, Long baseVersion) {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> locks.checkRoomWritable(room, user.id()))
         .compose(v -> baseVersion == null ? Future.succeededFuture() : store.at(room, from).compose(located -> {
           long current = located.record().getLong("version");
-          return current == baseVersion ? locks.checkWritable(room, located.id(), user.id())
+          return current == baseVersion ? Future.succeededFuture()
               : Future.failedFuture(new FrameStore.VersionConflict(baseVersion, current));
         }))
+        .compose(v -> store.slice(room, from, Math.max(to - from, 0)))
+        .compose(slice -> Future.all(slice.ids().stream()
+            .map(id -> locks.checkWritable(room, id, user.id())).toList()))
         .compose(v -> store.delete(room, from, to))
         .onSuccess(stored -> publish(room, "delete", stored, null));
   }

@@ -305,13 +305,22 @@ public final class FrameStore {
       List<String> removed = new ArrayList<>(ids.subList(from, to));
       ids.subList(from, to).clear();
       return removed;
-    }).compose(removed -> {
-      List<Stored> out = new ArrayList<>();
-      for (int i = 0; i < removed.size(); i++) {
-        out.add(new Stored(from + i, removed.get(i), 0, null));
-      }
-      return dropUnreferenced(room, removed).map(v -> out);
-    });
+    }).compose(removed -> mongo.findWithOptions(FRAMES,
+            new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(removed))),
+            new FindOptions().setFields(new JsonObject().put("version", 1).put("hash", 1)))
+        .compose(docs -> {
+          // the last version and hash of each removed frame, so the answer and the change event
+          // name what was removed (a record another room dropped meanwhile is listed without them)
+          Map<String, JsonObject> byId = new LinkedHashMap<>();
+          docs.forEach(doc -> byId.put(doc.getString("_id"), doc));
+          List<Stored> out = new ArrayList<>();
+          for (int i = 0; i < removed.size(); i++) {
+            JsonObject doc = byId.get(removed.get(i));
+            out.add(doc == null ? new Stored(from + i, removed.get(i), 0, null)
+                : new Stored(from + i, removed.get(i), doc.getLong("version"), doc.getString("hash")));
+          }
+          return dropUnreferenced(room, removed).map(v -> out);
+        }));
   }
 
   /** Moves the frame at {@code from} to {@code to}. */

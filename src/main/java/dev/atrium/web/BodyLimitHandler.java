@@ -5,9 +5,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Refuses a request whose declared {@code Content-Length} exceeds the limit with 413 before a
- * byte of its body is read. Bodies without a declared length are bounded where they are read
- * ({@code BodyHandler} with the same limit).
+ * Refuses a structured request (JSON, msgpack, forms — what the foundation reads whole) whose
+ * declared {@code Content-Length} exceeds the limit with 413 before a byte of its body is read.
+ * Bodies without a declared length are bounded where they are read ({@code BodyHandler} with the
+ * same limit); files (other content types) are streamed by their route under its own limit.
  */
 public final class BodyLimitHandler implements Handler<RoutingContext> {
 
@@ -21,7 +22,7 @@ public final class BodyLimitHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null) {
+    if (declared != null && HttpFoundation.structured(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
       long length;
       try {
         length = Long.parseLong(declared.trim());

@@ -1,0 +1,35 @@
+package dev.atrium.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Benchmark entry point: {@code mvn -Pbench -DskipTests verify} (builds the jar, then runs this
+ * with the test class path). Pass {@code -Dbench=foundation} or
+ * {@code -Dbench=auth} (JMH) to pick suites; all run by default.
+ * Figures are printed, never asserted.
+ */
+public final class Bench {
+
+  private Bench() {
+  }
+
+  /** Runs the chosen suites and prints their figures. */
+  public static void main(String[] args) throws Exception {
+    // Before Logback starts: the nodes' per-request INFO lines would otherwise be measured too.
+    System.setProperty("ATRIUM_LOG_LEVEL", "WARN");
+    List<String> suites = List.of(System.getProperty("bench", "all").split(","));
+    Path work = Files.createTempDirectory("atrium-bench");
+    if (suites.contains("all") || suites.contains("foundation")) {
+      new FoundationBench(System.out, work).run();
+    }
+    if (suites.contains("all") || suites.contains("auth")) {
+      AuthBench.run(System.out);
+    }
+    if (suites.contains("all") || suites.contains("frames")) {
+      new FrameBench(System.out, work).run();
+    }
+    System.exit(0);
+  }
+}
