@@ -65,6 +65,95 @@ public final class Addresses {
    */
   public static final String FRAMES_CHANGED = "atrium.frames.changed";
 
+  // ---- control channel: browsers reach these through the SockJS bridge --------------------------
+  // Every message from a browser carries the sender's identity in headers set by the bridge from
+  // the socket ({@link #HEADER_USER}, {@link #HEADER_SOCKET}, {@link #HEADER_SESSION}); payload
+  // fields never say who is asking. Other JVM services on the cluster set the same headers.
+
+  /** Header: the sending user's id (set by the bridge). */
+  public static final String HEADER_USER = "atrium-user";
+  /** Header: the sending socket's id (set by the bridge); a lock or token holder is {@code user/socket}. */
+  public static final String HEADER_SOCKET = "atrium-socket";
+  /** Header: the sending browser session's id (set by the bridge). */
+  public static final String HEADER_SESSION = "atrium-session";
+
+  /**
+   * <b>Request</b>: join a room's live channel (the bridge also requires the user may view it).
+   * <ul>
+   *   <li>Payload: {@code {room}}.</li>
+   *   <li>Reply: {@code {room, seq, presence: [{user, socket}], presenter: {holder, expiresAt} | null,
+   *       locks: [{frame, holder, expiresAt}]}}.</li>
+   *   <li>Failures: 404 room not visible, 400 malformed.</li>
+   * </ul>
+   * Timeout: {@link #CONTROL_TIMEOUT}.
+   */
+  public static final String CONTROL_JOIN = "atrium.control.join";
+
+  /** <b>Request</b>: leave a room. Payload {@code {room}}; reply {@code {}}. Timeout {@link #CONTROL_TIMEOUT}. */
+  public static final String CONTROL_LEAVE = "atrium.control.leave";
+
+  /**
+   * <b>Request</b>: take a frame's edit lock ({@code frame: "*"} for the room-wide lock), held by
+   * {@code user/socket} for {@code ttlMs} (default 10 s; renew every 3–5 s).
+   * <ul>
+   *   <li>Payload: {@code {room, frame, ttlMs?}}.</li>
+   *   <li>Reply: {@code {room, frame, holder, expiresAt}}.</li>
+   *   <li>Failures: 423 held by someone else, 403 role below editor, 404 room not visible.</li>
+   * </ul>
+   * Publishes {@code lock {frame, holder}} on {@code room.<id>}. Timeout {@link #CONTROL_TIMEOUT}.
+   */
+  public static final String LOCKS_ACQUIRE = "atrium.locks.acquire";
+
+  /** <b>Request</b>: extend a held lock. Payload/reply as {@link #LOCKS_ACQUIRE}; 409 when not the holder (lost or never held). */
+  public static final String LOCKS_RENEW = "atrium.locks.renew";
+
+  /** <b>Request</b>: release a held lock. Payload {@code {room, frame}}; reply {@code {released: true}}; 409 when not the holder. */
+  public static final String LOCKS_RELEASE = "atrium.locks.release";
+
+  /**
+   * <b>Request</b>: become the room's presenter (granted to the first asker; 5 s, renew to keep).
+   * <ul>
+   *   <li>Payload: {@code {room}}.</li>
+   *   <li>Reply: {@code {room, granted, holder, expiresAt}} ({@code granted: false} names the current holder).</li>
+   * </ul>
+   * Publishes {@code presenter {holder}} when granted. Timeout {@link #CONTROL_TIMEOUT}.
+   */
+  public static final String PRESENTER_REQUEST = "atrium.presenter.request";
+
+  /** <b>Request</b>: keep the presenter token. Payload {@code {room}}; reply as {@link #PRESENTER_REQUEST}; 409 when not the holder. */
+  public static final String PRESENTER_RENEW = "atrium.presenter.renew";
+
+  /** <b>Request</b>: give the presenter token up. Payload {@code {room}}; reply {@code {released}}; 409 when not the holder. */
+  public static final String PRESENTER_RELEASE = "atrium.presenter.release";
+
+  /**
+   * <b>Request</b>: the presenter shows frame {@code frame}. Payload {@code {room, frame}}; reply
+   * {@code {accepted: true}}; 403 "not the presenter" otherwise. Steps are broadcast on
+   * {@code room.<id>} as {@code step {frame}}, coalesced to at most the configured rate (latest wins).
+   */
+  public static final String PRESENTER_STEP = "atrium.presenter.step";
+
+  /**
+   * <b>Publish</b>, internal: a socket closed (or was dropped for silence or backpressure) on some
+   * node. Payload {@code {socket, user, session, rooms: [room…]}}; the lock and token service
+   * releases everything it held at once.
+   */
+  public static final String CONTROL_SOCKET_CLOSED = "atrium.control.socket.closed";
+
+  /** Prefix of the browser-facing room addresses: {@code room.<id>}. */
+  public static final String ROOM_PREFIX = "room.";
+
+  /** Prefix of one socket's own address, {@code atrium.client.<socket>}: connection-replaced, session-restored. */
+  public static final String CLIENT_PREFIX = "atrium.client.";
+
+  /** How long a control request may take: one or two coordination-store round trips. */
+  public static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(3);
+
+  /** The browser-facing address of a room. */
+  public static String room(String roomId) {
+    return ROOM_PREFIX + roomId;
+  }
+
   /** Prefix of {@link #nodePing(String)}. */
   public static final String NODE_PREFIX = "atrium.node.";
 

@@ -66,6 +66,9 @@ public enum DType {
 
   /** The type with this NumPy descr (byte order {@code <}, {@code |} or {@code =}), or null. */
   public static DType fromNpy(String descr) {
+    if (descr == null || descr.length() < 2) {
+      return null;
+    }
     String normalized = descr.replace('=', '<');
     for (DType type : values()) {
       if (type.npyDescr != null && (type.npyDescr.equals(normalized)

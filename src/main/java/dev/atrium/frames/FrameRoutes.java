@@ -238,7 +238,7 @@ public final class FrameRoutes implements HttpModule {
       throw new ApiException(FailureCodes.BAD_REQUEST, "body: a frame or a batch of frames is required");
     }
     ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
-    return msgpack ? FrameMsgpack.decode(body.getBytes()) : FrameJson.decode(body);
+    return msgpack ? FrameMsgpack.decode(body) : FrameJson.decode(body);
   }
 
   private static long baseVersion(RoutingContext ctx, Long fromBody, boolean required) {
