@@ -2,7 +2,6 @@ package dev.atrium.records;
 
 import dev.atrium.config.StoreSettings;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +63,7 @@ public final class Records {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create records directory " + file.getParent(), e);
     }
-    MongoServer server = new MongoServer(new H2Backend(file.toString()));
+    MongoServer server = new MongoServer(new DurableH2Backend(file.toString()));
     server.bind("127.0.0.1", 0);
     LOG.info("embedded records server started [file: {}, port: {}]", file, server.getLocalAddress().getPort());
     return server;
