@@ -46,6 +46,9 @@ public interface DataProvider {
   /** Deletes a quarantined blob for good. */
   Future<Void> purge(String sha256);
 
+  /** The blobs now in quarantine (a collection interrupted by a crash leaves some there). */
+  Future<List<String>> listQuarantined();
+
   /** Deletes the blob; succeeds when it was already absent. */
   Future<Void> delete(String sha256);
 

@@ -52,24 +52,26 @@ public final class BlobCollector {
    */
   public Future<Integer> collect() {
     Instant cutoff = Instant.now().minus(grace);
-    return blobs.list().compose(stored -> referenced().compose(used -> {
+    return blobs.listQuarantined().compose(leftovers -> blobs.list().compose(stored -> referenced().compose(used -> {
+      List<String> candidates = new ArrayList<>(leftovers);
       List<Future<Boolean>> moves = new ArrayList<>();
-      List<String> candidates = new ArrayList<>();
+      leftovers.forEach(sha -> moves.add(Future.succeededFuture(true)));
       for (DataProvider.BlobInfo blob : stored) {
-        if (!used.contains(blob.sha256()) && blob.created().isBefore(cutoff)) {
+        if (!used.contains(blob.sha256()) && blob.created().isBefore(cutoff) && !leftovers.contains(blob.sha256())) {
           candidates.add(blob.sha256());
           moves.add(blobs.quarantine(blob.sha256(), cutoff));
         }
       }
-      return Future.all(moves).compose(moved -> referenced()).compose(usedNow -> {
+      // join, not all: one failed move must not leave the others aside unsettled
+      return Future.join(moves).transform(x -> referenced().transform(second -> {
         List<Future<Void>> settled = new ArrayList<>();
         int[] purged = {0};
         for (int i = 0; i < candidates.size(); i++) {
           String sha = candidates.get(i);
-          if (!Boolean.TRUE.equals(moves.get(i).result())) {
+          if (!moves.get(i).succeeded() || !Boolean.TRUE.equals(moves.get(i).result())) {
             continue;
           }
-          if (usedNow.contains(sha)) {
+          if (second.failed() || second.result().contains(sha)) {
             settled.add(blobs.restore(sha));
           } else {
             purged[0]++;
@@ -77,13 +79,16 @@ public final class BlobCollector {
             settled.add(blobs.purge(sha));
           }
         }
-        return Future.all(settled).map(done -> {
-          LOG.info("blob collection done [stored: {}, referenced: {}, deleted: {}]", stored.size(), usedNow.size(),
-              purged[0]);
-          return purged[0];
+        return Future.join(settled).transform(done -> {
+          if (second.failed()) {
+            return Future.failedFuture(second.cause());
+          }
+          LOG.info("blob collection done [stored: {}, referenced: {}, deleted: {}, recovered from an earlier run: {}]",
+              stored.size(), second.result().size(), purged[0], leftovers.size());
+          return Future.succeededFuture(purged[0]);
         });
-      });
-    }));
+      }));
+    })));
   }
 
   private Future<Set<String>> referenced() {

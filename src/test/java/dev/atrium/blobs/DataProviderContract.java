@@ -150,6 +150,10 @@ abstract class DataProviderContract {
       assertThat(failure(provider.get(sha))).as("get %s", sha).isInstanceOf(IllegalArgumentException.class);
       assertThat(failure(provider.exists(sha))).as("exists %s", sha).isInstanceOf(IllegalArgumentException.class);
       assertThat(failure(provider.delete(sha))).as("delete %s", sha).isInstanceOf(IllegalArgumentException.class);
+      assertThat(failure(provider.quarantine(sha, Instant.now().plusSeconds(1)))).as("quarantine %s", sha)
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThat(failure(provider.restore(sha))).as("restore %s", sha).isInstanceOf(IllegalArgumentException.class);
+      assertThat(failure(provider.purge(sha))).as("purge %s", sha).isInstanceOf(IllegalArgumentException.class);
     }
     assertThat(storedEntries()).isEmpty();
   }
@@ -174,6 +178,155 @@ abstract class DataProviderContract {
           afterConcurrentPuts(sha);
           verified.flag();
         })));
+  }
+
+  // ---- garbage-collection protocol: put's answer and age, quarantine, restore, purge ----------
+
+  @Test
+  @DisplayName("put answers true when it stored the blob and false when it was already stored")
+  void putTellsWhetherItStored() throws Exception {
+    byte[] data = random(3000, 31);
+    String sha = Field.sha256Hex(data);
+    assertThat(await(provider.put(sha, data))).as("first put").isTrue();
+    assertThat(await(provider.put(sha, data.clone()))).as("second put").isFalse();
+    assertThat(await(provider.put(sha, data.clone()))).as("third put").isFalse();
+    assertThat(storedEntries()).hasSize(1);
+    assertThat(await(provider.get(sha))).isEqualTo(data);
+  }
+
+  @Test
+  @DisplayName("a second put of a stored blob restarts its age")
+  void secondPutRestartsAge() throws Exception {
+    byte[] data = bytes("aging");
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    Instant first = createdOf(sha);
+    Thread.sleep(clockStep().toMillis());
+    assertThat(await(provider.put(sha, data))).isFalse();
+    Instant second = createdOf(sha);
+    assertThat(second).as("the listed time after the second put").isAfter(first);
+    // the restarted age is what quarantine judges by: a cutoff between the two puts spares it
+    assertThat(await(provider.quarantine(sha, second))).as("quarantine with a cutoff at the touch").isFalse();
+    assertThat(await(provider.exists(sha))).isTrue();
+  }
+
+  @Test
+  @DisplayName("quarantine hides an old blob from exists and list, get still reads it, restore brings it back")
+  void quarantineAndRestore() throws Exception {
+    byte[] data = random(5000, 33);
+    String sha = Field.sha256Hex(data);
+    byte[] other = bytes("a bystander");
+    await(provider.put(sha, data));
+    await(provider.put(Field.sha256Hex(other), other));
+
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).as("quarantine").isTrue();
+    assertThat(await(provider.exists(sha))).as("exists while quarantined").isFalse();
+    assertThat(await(provider.get(sha))).as("get while quarantined").isEqualTo(data);
+    assertThat(await(provider.list())).extracting(BlobInfo::sha256).as("listed while quarantined")
+        .containsExactly(Field.sha256Hex(other));
+    assertThat(storedEntries()).as("moved aside, not copied").hasSize(2);
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).as("quarantine again").isFalse();
+
+    await(provider.restore(sha));
+    assertThat(await(provider.exists(sha))).as("exists after restore").isTrue();
+    assertThat(await(provider.get(sha))).isEqualTo(data);
+    assertThat(await(provider.list())).extracting(BlobInfo::sha256)
+        .containsExactlyInAnyOrder(sha, Field.sha256Hex(other));
+    assertThat(storedEntries()).as("one copy of each blob, nothing left aside").hasSize(2);
+    assertThat(await(provider.put(sha, data))).as("a put after restore finds it stored").isFalse();
+  }
+
+  @Test
+  @DisplayName("quarantine leaves a blob stored or touched after its cutoff")
+  void quarantineSparesYoungBlobs() throws Exception {
+    Instant beforeStoring = Instant.now().minusSeconds(1);
+    byte[] data = bytes("young");
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    assertThat(await(provider.quarantine(sha, beforeStoring))).isFalse();
+    assertThat(await(provider.exists(sha))).isTrue();
+    assertThat(await(provider.list())).extracting(BlobInfo::sha256).containsExactly(sha);
+    assertThat(storedEntries()).hasSize(1);
+    assertThat(await(provider.quarantine(Field.sha256Hex(bytes("never stored")), Instant.now().plusSeconds(1))))
+        .as("quarantine of a blob never stored").isFalse();
+    assertThat(storedEntries()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("purge deletes a quarantined blob for good")
+  void purgeDeletes() throws Exception {
+    byte[] data = bytes("doomed");
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).isTrue();
+    await(provider.purge(sha));
+    assertThat(failure(provider.get(sha))).isInstanceOf(BlobNotFoundException.class).hasMessageContaining(sha);
+    assertThat(await(provider.exists(sha))).isFalse();
+    assertThat(await(provider.list())).isEmpty();
+    assertThat(storedEntries()).isEmpty();
+    await(provider.purge(sha));
+    await(provider.restore(sha));
+    assertThat(await(provider.exists(sha))).as("a restore after the purge brings nothing back").isFalse();
+    assertThat(storedEntries()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a put of a quarantined blob stores it again, and restoring the quarantined copy keeps one blob")
+  void putWhileQuarantined() throws Exception {
+    byte[] data = random(2500, 35);
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).isTrue();
+    assertThat(await(provider.put(sha, data.clone()))).as("put of a quarantined blob stores it").isTrue();
+    assertThat(await(provider.exists(sha))).isTrue();
+    assertThat(await(provider.list())).extracting(BlobInfo::sha256).containsExactly(sha);
+
+    await(provider.restore(sha));
+    assertThat(await(provider.exists(sha))).isTrue();
+    assertThat(await(provider.get(sha))).isEqualTo(data);
+    assertThat(await(provider.list())).extracting(BlobInfo::sha256).containsExactly(sha);
+    assertThat(storedEntries()).as("the stored blob and no quarantined copy").hasSize(1);
+
+    // the other ending: quarantined again, stored again, then the quarantined copy purged
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).isTrue();
+    assertThat(await(provider.put(sha, data.clone()))).isTrue();
+    await(provider.purge(sha));
+    assertThat(await(provider.exists(sha))).as("purge drops only the quarantined copy").isTrue();
+    assertThat(await(provider.get(sha))).isEqualTo(data);
+    assertThat(storedEntries()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("restore and purge of a blob never quarantined change nothing")
+  void restoreAndPurgeWithoutQuarantine() throws Exception {
+    byte[] data = bytes("left alone");
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    Instant created = createdOf(sha);
+    await(provider.restore(sha));
+    await(provider.purge(sha));
+    assertThat(await(provider.exists(sha))).isTrue();
+    assertThat(await(provider.get(sha))).isEqualTo(data);
+    assertThat(createdOf(sha)).as("its age").isEqualTo(created);
+    assertThat(storedEntries()).hasSize(1);
+
+    String absent = Field.sha256Hex(bytes("never stored"));
+    await(provider.restore(absent));
+    await(provider.purge(absent));
+    assertThat(await(provider.exists(absent))).isFalse();
+    assertThat(failure(provider.get(absent))).isInstanceOf(BlobNotFoundException.class);
+    assertThat(storedEntries()).hasSize(1);
+  }
+
+  /** How long to wait for the store's clock to tell two times apart (it may keep whole seconds). */
+  Duration clockStep() {
+    return Duration.ofMillis(20);
+  }
+
+  /** The time {@link DataProvider#list} gives for a stored blob. */
+  Instant createdOf(String sha256) throws Exception {
+    return await(provider.list()).stream().filter(info -> info.sha256().equals(sha256)).findFirst()
+        .map(BlobInfo::created).orElseThrow(() -> new AssertionError("not listed: " + sha256));
   }
 
   /** More checks after the concurrent puts, for an implementation to add. */

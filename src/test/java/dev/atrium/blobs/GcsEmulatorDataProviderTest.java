@@ -12,12 +12,14 @@ import dev.atrium.blobs.impl.GcsDataProvider;
 import dev.atrium.frames.Field;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,6 +160,134 @@ class GcsEmulatorDataProviderTest extends DataProviderContract {
       emulator.corruptDownloads.set(false);
       emulator.hashHeaderOnCorrupt.set(false);
     }
+  }
+
+  // ---- garbage-collection protocol on the wire ----------------------------------------------------
+
+  @Test
+  @DisplayName("restarts a stored blob's age with a metadata update (a PATCH sent as POST + X-HTTP-Method-Override)")
+  void duplicatePutTouches() throws Exception {
+    byte[] data = random(1500, 41);
+    String sha = Field.sha256Hex(data);
+    assertThat(await(provider.put(sha, data))).isTrue();
+    StoredObject first = only();
+    assertThat(await(provider.put(sha, data))).isFalse();
+    StoredObject touched = only();
+    assertThat(touched.generation()).as("the same object, not a new upload").isEqualTo(first.generation());
+    assertThat(touched.metageneration()).isEqualTo(first.metageneration() + 1);
+    assertThat(touched.metadata()).containsKey("touched");
+    assertThat(touched.created()).isEqualTo(first.created());
+    assertThat(touched.updated()).isAfter(first.updated());
+    assertThat(createdOf(sha)).as("list reports the update time").isEqualTo(touched.updated());
+    assertThat(requestsFor(sha)).filteredOn(line -> line.startsWith("POST /storage/v1/b/" + bucket + "/o/"))
+        .singleElement().asString()
+        .contains("?projection=full [X-HTTP-Method-Override: PATCH] -> 200");
+  }
+
+  @Test
+  @DisplayName("quarantines by a rewrite aside and a delete conditional on the metageneration; restores with ifGenerationMatch=0")
+  void quarantineAndRestoreOnTheWire() throws Exception {
+    byte[] data = random(1700, 43);
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    long generation = only().generation();
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).isTrue();
+    assertThat(storedEntries()).containsExactly("atrium/quarantine/" + sha);
+    assertThat(emulator.object(bucket, "atrium/quarantine/" + sha).data()).isEqualTo(data);
+    assertThat(requestsFor(sha)).anySatisfy(line -> assertThat(line)
+            .startsWith("POST /storage/v1/b/" + bucket + "/o/atrium%2Fblobs%2F" + sha + "/rewriteTo/b/" + bucket
+                + "/o/atrium%2Fquarantine%2F" + sha + "?")
+            .contains("sourceGeneration=" + generation).endsWith("-> 200"))
+        .anySatisfy(line -> assertThat(line)
+            .startsWith("DELETE /storage/v1/b/" + bucket + "/o/atrium%2Fblobs%2F" + sha + "?")
+            .contains("ifMetagenerationMatch=1").endsWith("-> 204"));
+
+    await(provider.restore(sha));
+    assertThat(storedEntries()).containsExactly("atrium/blobs/" + sha);
+    assertThat(requestsFor(sha)).anySatisfy(line -> assertThat(line)
+        .startsWith("POST /storage/v1/b/" + bucket + "/o/atrium%2Fquarantine%2F" + sha + "/rewriteTo/b/" + bucket
+            + "/o/atrium%2Fblobs%2F" + sha + "?")
+        .contains("ifGenerationMatch=0").endsWith("-> 200"));
+  }
+
+  @Test
+  @DisplayName("a writer's touch between quarantine's look and its delete keeps the blob: the delete meets a 412")
+  void touchDuringQuarantineWins() throws Exception {
+    byte[] data = random(1900, 45);
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    AtomicReference<Boolean> writerPut = new AtomicReference<>();
+    GcsEmulator.Hook writer = emulator.before("^POST /storage/v1/b/[^/]+/o/atrium%2Fblobs%2F" + sha + "/rewriteTo/",
+        () -> writerPut.set(await(provider.put(sha, data))));
+
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).as("quarantine").isFalse();
+    assertThat(writer.ran()).as("the writer's put ran between the look and the delete").isTrue();
+    assertThat(writerPut.get()).as("the writer found it stored").isFalse();
+    assertThat(await(provider.exists(sha))).isTrue();
+    assertThat(storedEntries()).as("the copy aside is gone again").containsExactly("atrium/blobs/" + sha);
+    assertThat(requestsFor(sha)).anySatisfy(line -> assertThat(line)
+        .startsWith("DELETE /storage/v1/b/" + bucket + "/o/atrium%2Fblobs%2F" + sha + "?")
+        .contains("ifMetagenerationMatch=1").endsWith("-> 412"));
+  }
+
+  @Test
+  @DisplayName("a blob deleted and stored again between quarantine's look and its delete stays (the delete names the old generation)")
+  void newGenerationDuringQuarantineStays() throws Exception {
+    byte[] data = random(2100, 47);
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    GcsEmulator.Hook replace = emulator.before("^DELETE /storage/v1/b/[^/]+/o/atrium%2Fblobs%2F" + sha + "\\?.*ifMetagenerationMatch",
+        () -> {
+          await(provider.delete(sha));
+          assertThat(await(provider.put(sha, data))).isTrue();
+        });
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).isFalse();
+    assertThat(replace.ran()).isTrue();
+    assertThat(await(provider.exists(sha))).isTrue();
+    assertThat(storedEntries()).containsExactly("atrium/blobs/" + sha);
+  }
+
+  @Test
+  @DisplayName("restore keeps a blob stored again while its copy was aside: the copy back meets ifGenerationMatch=0")
+  void restoreDoesNotReplaceANewerBlob() throws Exception {
+    byte[] data = random(2300, 49);
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).isTrue();
+    AtomicReference<Boolean> writerPut = new AtomicReference<>();
+    GcsEmulator.Hook writer = emulator.before("^POST /storage/v1/b/[^/]+/o/atrium%2Fquarantine%2F" + sha + "/rewriteTo/",
+        () -> writerPut.set(await(provider.put(sha, data))));
+
+    await(provider.restore(sha));
+    assertThat(writer.ran()).isTrue();
+    assertThat(writerPut.get()).as("the writer stored it anew").isTrue();
+    long stored = emulator.object(bucket, "atrium/blobs/" + sha).generation();
+    assertThat(storedEntries()).containsExactly("atrium/blobs/" + sha);
+    assertThat(only().generation()).as("the writer's object, not replaced by the copy back").isEqualTo(stored);
+    assertThat(requestsFor(sha)).anySatisfy(line -> assertThat(line)
+        .startsWith("POST /storage/v1/b/" + bucket + "/o/atrium%2Fquarantine%2F" + sha + "/rewriteTo/")
+        .contains("ifGenerationMatch=0").endsWith("-> 412"));
+    assertThat(await(provider.get(sha))).isEqualTo(data);
+  }
+
+  @Test
+  @DisplayName("a get that misses the blob and then its quarantined copy, because a restore ran in between, finds it restored")
+  void getDuringRestoreFindsTheBlob() throws Exception {
+    byte[] data = random(2500, 51);
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    assertThat(await(provider.quarantine(sha, Instant.now().plusSeconds(1)))).isTrue();
+    GcsEmulator.Hook restore = emulator.before("^GET /download/storage/v1/b/[^/]+/o/atrium%2Fquarantine%2F" + sha,
+        () -> await(provider.restore(sha)));
+    assertThat(await(provider.get(sha))).isEqualTo(data);
+    assertThat(restore.ran()).isTrue();
+    assertThat(requestsFor(sha)).anySatisfy(line -> assertThat(line)
+        .startsWith("GET /download/storage/v1/b/" + bucket + "/o/atrium%2Fquarantine%2F" + sha).endsWith("-> 404"));
+  }
+
+  /** The requests to this test's bucket that name the blob. */
+  private List<String> requestsFor(String sha) {
+    return emulator.requests().stream().filter(line -> line.contains(bucket) && line.contains(sha)).toList();
   }
 
   private StoredObject only() {

@@ -124,6 +124,24 @@ class LocalDataProviderTest extends DataProviderContract {
   }
 
   @Test
+  @DisplayName("quarantines by moving the file to blobs-quarantine/<sha256> and restores by moving it back, never copying")
+  void quarantineMovesTheFile() throws Exception {
+    byte[] data = random(1200, 23);
+    String sha = Field.sha256Hex(data);
+    await(provider.put(sha, data));
+    Path file = files().get(0);
+    Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    assertThat(await(provider.quarantine(sha, java.time.Instant.now().plusSeconds(1)))).isTrue();
+    Path aside = root.resolve("blobs-quarantine").resolve(sha);
+    assertThat(files()).containsExactly(aside);
+    assertThat(Files.readAttributes(aside, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+    assertThat(await(provider.sweepIncomplete())).as("a sweep leaves quarantine alone").isZero();
+    await(provider.restore(sha));
+    assertThat(files()).containsExactly(file);
+    assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+  }
+
+  @Test
   @DisplayName("describes itself as its root directory")
   void describes() {
     assertThat(provider.describe()).isEqualTo("local " + root.toAbsolutePath().normalize());

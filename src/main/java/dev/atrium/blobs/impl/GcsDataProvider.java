@@ -198,6 +198,21 @@ public final class GcsDataProvider implements DataProvider {
   }
 
   @Override
+  public Future<List<String>> listQuarantined() {
+    return vertx.executeBlocking(() -> {
+      String asidePrefix = prefix + "quarantine/";
+      List<String> found = new ArrayList<>();
+      for (Blob blob : storage.list(bucket, Storage.BlobListOption.prefix(asidePrefix)).iterateAll()) {
+        String sha256 = blob.getName().substring(asidePrefix.length());
+        if (SHA256.matcher(sha256).matches()) {
+          found.add(sha256);
+        }
+      }
+      return found;
+    }, false);
+  }
+
+  @Override
   public Future<Void> purge(String sha256) {
     return blocking(sha256, () -> {
       storage.delete(asideOf(sha256));
@@ -237,7 +252,10 @@ public final class GcsDataProvider implements DataProvider {
     });
   }
 
-  /** The stored object's bytes, or the quarantined copy's while it is aside. */
+  /**
+   * The stored object's bytes, or the quarantined copy's while it is aside; the object once more
+   * when the copy is gone too, since a restore (or a new put) may have put it back in between.
+   */
   private byte[] read(String sha256) {
     try {
       return storage.readAllBytes(idOf(sha256));
@@ -245,8 +263,15 @@ public final class GcsDataProvider implements DataProvider {
       if (e.getCode() != NOT_FOUND) {
         throw e;
       }
-      return storage.readAllBytes(asideOf(sha256));
     }
+    try {
+      return storage.readAllBytes(asideOf(sha256));
+    } catch (StorageException e) {
+      if (e.getCode() != NOT_FOUND) {
+        throw e;
+      }
+    }
+    return storage.readAllBytes(idOf(sha256));
   }
 
   @Override

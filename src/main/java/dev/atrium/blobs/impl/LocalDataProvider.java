@@ -129,6 +129,18 @@ public final class LocalDataProvider implements DataProvider {
   }
 
   @Override
+  public Future<List<String>> listQuarantined() {
+    return vertx.executeBlocking(() -> {
+      if (!Files.isDirectory(quarantine)) {
+        return List.<String>of();
+      }
+      try (java.util.stream.Stream<Path> files = Files.list(quarantine)) {
+        return files.map(file -> file.getFileName().toString()).filter(name -> SHA256.matcher(name).matches()).toList();
+      }
+    }, false);
+  }
+
+  @Override
   public Future<Void> purge(String sha256) {
     return blocking(sha256, () -> {
       Files.deleteIfExists(quarantine.resolve(sha256));
@@ -145,8 +157,13 @@ public final class LocalDataProvider implements DataProvider {
       } catch (NoSuchFileException e) {
         try {
           data = Files.readAllBytes(quarantine.resolve(sha256));
-        } catch (NoSuchFileException gone) {
-          throw new BlobNotFoundException(sha256);
+        } catch (NoSuchFileException aside) {
+          // restored (or stored again) between the two reads: it is back in place
+          try {
+            data = Files.readAllBytes(pathOf(sha256));
+          } catch (NoSuchFileException gone) {
+            throw new BlobNotFoundException(sha256);
+          }
         }
       }
       // a disk can rot or a hand can edit: a reader is never handed bytes that are not the blob
