@@ -1,5 +1,7 @@
 package dev.atrium.frames;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.atrium.accounts.AuthUser;
 import dev.atrium.bus.Addresses;
 import dev.atrium.bus.FailureCodes;
@@ -13,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The data channel's operations on frames, each in the same order: may this user do it (room
@@ -21,11 +25,18 @@ import java.util.List;
  */
 public final class FrameService {
 
+  /** Longest a cached index lookup lives without a change event. */
+  public static final java.time.Duration LOCATED_TTL = java.time.Duration.ofSeconds(30);
+
   private final FrameStore store;
   private final RoomAccess access;
   private final FrameLocks locks;
   private final EventBus bus;
   private final int maxRange;
+  private final Cache<String, Map<Integer, FrameStore.Located>> located = Caffeine.newBuilder()
+      .maximumSize(10_000)
+      .expireAfterWrite(LOCATED_TTL)
+      .build();
 
   /**
    * @param store frames and blobs
@@ -100,9 +111,28 @@ public final class FrameService {
     });
   }
 
-  /** The frame at {@code index} (record only, no bytes) after checking the caller may view the room. */
+  /**
+   * The frame at {@code index} (record only, no bytes) after checking the caller may view the
+   * room. Served from a per-node cache that every change of the room clears — this node's own
+   * writes at once, other nodes' when their {@code atrium.frames.changed} arrives (milliseconds;
+   * entries also expire after {@link #LOCATED_TTL} should an event be lost). Writes never use it:
+   * they read the store and are fenced by the version check there.
+   */
   public Future<FrameStore.Located> locate(AuthUser user, String room, int index) {
-    return access.require(user, room, Role.VIEWER).compose(grant -> store.at(room, index));
+    return access.require(user, room, Role.VIEWER).compose(grant -> {
+      Map<Integer, FrameStore.Located> perRoom = located.get(room, key -> new ConcurrentHashMap<>());
+      FrameStore.Located hit = perRoom.get(index);
+      if (hit != null) {
+        return Future.succeededFuture(hit);
+      }
+      // an invalidation meanwhile detaches perRoom, so a load that began before it is not kept
+      return store.at(room, index).onSuccess(found -> perRoom.put(index, found));
+    });
+  }
+
+  /** Forgets every cached lookup of a room (after any change to its frames). */
+  public void invalidate(String room) {
+    located.invalidate(room);
   }
 
   /** A view of a stored record with the selected fields' bytes (all when null; none when empty). */
@@ -137,7 +167,13 @@ public final class FrameService {
       boolean merge) {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> store.at(room, index))
-        .compose(located -> locks.checkWritable(room, located.id(), user.id()))
+        .compose(located -> locks.checkWritable(room, located.id(), user.id()).compose(v -> {
+          // a stale base is refused before any blob is stored (conflicts are common under contention);
+          // the store's compare-and-set stays the fence
+          long current = located.record().getLong("version");
+          return current == baseVersion ? Future.<Void>succeededFuture()
+              : Future.<Void>failedFuture(new FrameStore.VersionConflict(baseVersion, current));
+        }))
         .compose(v -> store.update(room, index, baseVersion, content, merge))
         .onSuccess(stored -> publish(room, "put", List.of(stored), null));
   }
@@ -178,8 +214,9 @@ public final class FrameService {
         .onSuccess(stored -> publish(room, "move", List.of(stored), new JsonObject().put("from", from).put("to", to)));
   }
 
-  /** Announces a change (metadata only) to every node. */
+  /** Announces a change (metadata only) to every node, after dropping this node's cached lookups. */
   public void publish(String room, String action, List<FrameStore.Stored> frames, JsonObject extra) {
+    invalidate(room);
     JsonArray entries = new JsonArray();
     for (FrameStore.Stored stored : frames) {
       JsonObject entry = new JsonObject().put("index", stored.index()).put("id", stored.id());

@@ -159,10 +159,12 @@ public final class FrameStore {
 
   /**
    * Inserts frames at {@code at} (null = append): blobs first, then records, then the index in
-   * one atomic update. Fails with 404 when {@code at} is past the end.
+   * one atomic update. Fails with 404 when {@code at} is past the end, and then removes the
+   * records it staged (their blobs are left to garbage collection).
    */
   public Future<List<Stored>> insert(String room, Integer at, List<Frame> frames) {
-    return stage(room, frames).compose(staged -> link(room, at, staged));
+    return stage(room, frames).compose(staged -> link(room, at, staged)
+        .recover(failure -> discard(staged).transform(x -> Future.failedFuture(failure))));
   }
 
   /**

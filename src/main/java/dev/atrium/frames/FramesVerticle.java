@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps frame storage healthy on this node: at startup it sweeps what interrupted writes left
  * behind (temporary blob files) and creates the history index; then it collects unreferenced blobs
- * every {@code gcInterval}.
+ * every {@code gcInterval}, and drops cached index lookups of rooms that any node changed.
  */
 public final class FramesVerticle extends VerticleBase {
 
@@ -21,6 +21,7 @@ public final class FramesVerticle extends VerticleBase {
   private final BlobCollector collector;
   private final Duration gcInterval;
   private final java.nio.file.Path uploadsDir;
+  private final FrameService frames;
 
   /**
    * @param store frame records
@@ -28,9 +29,11 @@ public final class FramesVerticle extends VerticleBase {
    * @param collector blob garbage collector
    * @param gcInterval how often to collect (zero: never)
    * @param uploadsDir where temporary upload files go; what a crash left there is removed at start
+   * @param frames whose cached lookups are dropped when any node changes a room's frames
    */
   public FramesVerticle(FrameStore store, DataProvider blobs, BlobCollector collector, Duration gcInterval,
-      java.nio.file.Path uploadsDir) {
+      java.nio.file.Path uploadsDir, FrameService frames) {
+    this.frames = frames;
     this.store = store;
     this.blobs = blobs;
     this.collector = collector;
@@ -40,6 +43,8 @@ public final class FramesVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    var changes = vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(dev.atrium.bus.Addresses.FRAMES_CHANGED,
+        message -> frames.invalidate(message.body().getString("room")));
     if (!gcInterval.isZero()) {
       vertx.setPeriodic(gcInterval.toMillis(), id -> collector.collect()
           .onFailure(failure -> LOG.warn("blob collection failed", failure)));
@@ -50,6 +55,7 @@ public final class FramesVerticle extends VerticleBase {
     return uploadsSwept.compose(v -> blobs.sweepIncomplete())
         .onSuccess(swept -> LOG.info("blob storage swept [store: {}, incomplete files removed: {}]", blobs.describe(),
             swept))
-        .compose(v -> store.ensureIndexes());
+        .compose(v -> store.ensureIndexes())
+        .compose(v -> changes.completion());
   }
 }

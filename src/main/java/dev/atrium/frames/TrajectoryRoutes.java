@@ -76,27 +76,10 @@ public final class TrajectoryRoutes implements HttpModule {
 
   @Override
   public void mount(Router router) {
-    // Paused first: the body is read only by Uploads.receive, after asynchronous steps (rate limit,
-    // room access, lock check); chunks arriving meanwhile would otherwise be dropped (Vert.x hands
-    // data to no one while no handler is set), and the file would start mid-way.
-    router.post("/api/rooms/:room/import").handler(TrajectoryRoutes::pauseBody)
-        .handler(limiter.perRoute("uploads", uploadRate, false))
+    // the foundation holds the streamed body until Uploads.receive reads it
+    router.post("/api/rooms/:room/import").handler(limiter.perRoute("uploads", uploadRate, false))
         .handler(this::importTrajectory);
     router.get("/api/rooms/:room/export").handler(this::export);
-  }
-
-  private static void pauseBody(RoutingContext ctx) {
-    if (!ctx.request().isEnded()) {
-      ctx.request().pause();
-      // refused before (or while) the body was read: let the rest flow (to no handler, so it is
-      // discarded) so that the connection reaches the end of this request and can serve the next
-      ctx.addEndHandler(done -> {
-        if (!ctx.request().isEnded()) {
-          ctx.request().resume();
-        }
-      });
-    }
-    ctx.next();
   }
 
   private void importTrajectory(RoutingContext ctx) {

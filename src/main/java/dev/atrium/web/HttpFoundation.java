@@ -3,6 +3,7 @@ package dev.atrium.web;
 import dev.atrium.config.HttpSettings;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.Set;
@@ -17,6 +18,24 @@ public final class HttpFoundation {
   private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
   private HttpFoundation() {
+  }
+
+  /**
+   * Pauses a streamed body until its route reads it: Vert.x hands chunks that arrive while no
+   * handler is set to no one, and the handlers before the route (authentication, rate limits,
+   * access checks) are asynchronous. If the route refuses before reading, the rest is let through
+   * unread so the connection reaches the end of the request and can serve the next one.
+   */
+  private static void holdBody(RoutingContext ctx) {
+    if (!ctx.request().isEnded()) {
+      ctx.request().pause();
+      ctx.addEndHandler(done -> {
+        if (!ctx.request().isEnded()) {
+          ctx.request().resume();
+        }
+      });
+    }
+    ctx.next();
   }
 
   /** Whether a body of this content type is read whole rather than streamed. */
@@ -51,10 +70,12 @@ public final class HttpFoundation {
     // checked inside rather than on the route: a method-restricted route matching every /api
     // path would turn each unknown GET into 405 instead of 404.
     router.route("/api/*").handler(ctx -> {
-      if (BODY_METHODS.contains(ctx.request().method()) && structured(ctx.request().getHeader("Content-Type"))) {
+      if (!BODY_METHODS.contains(ctx.request().method())) {
+        ctx.next();
+      } else if (structured(ctx.request().getHeader("Content-Type"))) {
         bodies.handle(ctx);
       } else {
-        ctx.next();
+        holdBody(ctx);
       }
     });
     ErrorResponses.install(router);
