@@ -91,6 +91,7 @@ public final class AtriumServer {
   private BlobCache blobCache;
   private FrameStore frameStore;
   private BlobCollector collector;
+  private FrameService frameService;
   private Future<Void> stopping;
 
   private AtriumServer(Settings settings) {
@@ -124,7 +125,8 @@ public final class AtriumServer {
         .compose(v -> deploy("AccountsVerticle", () -> new AccountsVerticle(accounts, users), 1))
         .compose(v -> deploy("RoomsVerticle", () -> new RoomsVerticle(rooms, roomAccess), 1))
         .compose(v -> deploy("FramesVerticle", () -> new FramesVerticle(frameStore, blobs, collector,
-            settings.frames().gcInterval(), settings.stores().dataDir().resolve("tmp").resolve("uploads")), 1))
+            settings.frames().gcInterval(), settings.stores().dataDir().resolve("tmp").resolve("uploads"),
+            frameService), 1))
         .compose(v -> deploy("HttpServerVerticle", () -> new HttpServerVerticle(settings.http(),
             vx -> ReadinessChecks.create(vx, lifecycle, coordination, records,
                 settings.cluster().enabled() ? members() : null),
@@ -189,6 +191,8 @@ public final class AtriumServer {
           blobCache = new BlobCache(settings.caches().memoryBytes() / 2);
           frameStore = new FrameStore(records.client(), blobs, blobCache, settings.frames().history());
           collector = new BlobCollector(records.client(), blobs, blobCache, settings.frames().gcGrace());
+          frameService = new FrameService(frameStore, roomAccess, new FrameLocks(coordination), vertx.eventBus(),
+              settings.frames().maxRange());
           LOG.info("frames ready [blobs: {}, blob cache: {} MB]", blobs.describe(), blobCache.maxBytes() >> 20);
           LOG.info("sign-in ready [algorithm: {}, implicit local user: {}, registration: {}]", tokens.algorithm(),
               settings.auth().localUser(), settings.auth().registration());
@@ -216,8 +220,6 @@ public final class AtriumServer {
     RateLimiter limiter = new RateLimiter(coordination);
     OriginGuard origins = new OriginGuard(settings.http().allowedOrigins());
     FrameLocks locks = new FrameLocks(coordination);
-    FrameService frameService = new FrameService(frameStore, roomAccess, locks, vertx.eventBus(),
-        settings.frames().maxRange());
     HttpModule guards = router -> {
       if (settings.mode() == Mode.PRODUCTION) {
         router.route().handler(new HttpsPolicy());
