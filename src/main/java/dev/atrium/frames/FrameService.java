@@ -210,6 +210,8 @@ public final class FrameService {
   public Future<FrameStore.Stored> move(AuthUser user, String room, int from, int to) {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> locks.checkRoomWritable(room, user.id()))
+        .compose(v -> store.at(room, from))
+        .compose(located -> locks.checkWritable(room, located.id(), user.id()))
         .compose(v -> store.move(room, from, to))
         .onSuccess(stored -> publish(room, "move", List.of(stored), new JsonObject().put("from", from).put("to", to)));
   }

@@ -294,7 +294,8 @@ public final class FrameStore {
             ? mongo.removeDocument(FRAMES, new JsonObject().put("_id", cloneId))
                 .compose(r -> currentVersion(located.id()))
                 .compose(now -> Future.failedFuture(conflict(baseVersion, now)))
-            : history(List.of(clone)).map(v -> new Stored(located.index(), cloneId, version, hash)));
+            : history(List.of(predecessor(cloneId, located.record()), clone))
+                .map(v -> new Stored(located.index(), cloneId, version, hash)));
   }
 
   /** Removes the frames at {@code [from, to)}; their records stay until no room refers to them. */
@@ -480,6 +481,12 @@ public final class FrameStore {
       }
     }
     return Future.all(writes).mapEmpty();
+  }
+
+  /** The shared record's content as the clone's previous version, so undo and ?version=K work after copy-on-write. */
+  private static JsonObject predecessor(String cloneId, JsonObject shared) {
+    return new JsonObject().put("_id", cloneId).put("version", shared.getLong("version"))
+        .put("hash", shared.getString("hash")).put("fields", shared.getJsonObject("fields"));
   }
 
   private Future<Long> currentVersion(String frameId) {

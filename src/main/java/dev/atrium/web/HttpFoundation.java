@@ -54,14 +54,23 @@ public final class HttpFoundation {
     router.route().handler(ClientInfo.resolver(new TrustedProxies(http.trustedProxies())));
     router.route().handler(new SecurityHeadersHandler());
     if (!http.allowedOrigins().isEmpty()) {
-      router.route().handler(CorsHandler.create()
+      CorsHandler cors = CorsHandler.create()
           .addOrigins(http.allowedOrigins())
           .allowCredentials(true)
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
               HttpMethod.DELETE))
           .allowedHeaders(Set.of("Content-Type", "If-Match", "If-None-Match", "X-Request-Id",
               "Content-Digest", "Authorization"))
-          .exposedHeaders(Set.of("ETag", "X-Request-Id", "Content-Digest", "Retry-After")));
+          .exposedHeaders(Set.of("ETag", "X-Request-Id", "Content-Digest", "Retry-After"));
+      // the server's own pages send Origin too (every POST, every WebSocket upgrade): not cross-origin
+      router.route().handler(ctx -> {
+        String origin = ctx.request().getHeader("Origin");
+        if (origin != null && origin.equalsIgnoreCase(ClientInfo.of(ctx).origin())) {
+          ctx.next();
+        } else {
+          cors.handle(ctx);
+        }
+      });
     }
     router.route().handler(new BodyLimitHandler(http.bodyLimit()));
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(http.bodyLimit());
