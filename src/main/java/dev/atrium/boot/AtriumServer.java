@@ -11,6 +11,7 @@ import dev.atrium.blobs.DataProvider;
 import dev.atrium.blobs.impl.GcsDataProvider;
 import dev.atrium.blobs.impl.LocalDataProvider;
 import dev.atrium.config.Mode;
+import dev.atrium.control.ControlChannelVerticle;
 import dev.atrium.frames.BlobCollector;
 import dev.atrium.frames.FrameLocks;
 import dev.atrium.frames.FrameRoutes;
@@ -31,6 +32,7 @@ import dev.atrium.node.NodeRoutes;
 import dev.atrium.node.NodeVerticle;
 import dev.atrium.observe.Metrics;
 import dev.atrium.observe.RequestIds;
+import dev.atrium.presenter.PresenterTokenVerticle;
 import dev.atrium.records.Records;
 import dev.atrium.rooms.RoomAccess;
 import dev.atrium.rooms.RoomRoutes;
@@ -92,6 +94,7 @@ public final class AtriumServer {
   private FrameStore frameStore;
   private BlobCollector collector;
   private FrameService frameService;
+  private ControlChannelVerticle controlChannel;
   private Future<Void> stopping;
 
   private AtriumServer(Settings settings) {
@@ -124,6 +127,11 @@ public final class AtriumServer {
         .compose(v -> deploy("NodeVerticle", () -> new NodeVerticle(identity, members()), 1))
         .compose(v -> deploy("AccountsVerticle", () -> new AccountsVerticle(accounts, users), 1))
         .compose(v -> deploy("RoomsVerticle", () -> new RoomsVerticle(rooms, roomAccess), 1))
+        .compose(v -> deploy("PresenterTokenVerticle", () -> new PresenterTokenVerticle(coordination, roomAccess,
+            settings.control()), 1))
+        .compose(v -> deploy("ControlChannelVerticle", () -> controlChannel = new ControlChannelVerticle(
+            settings.sessions(), settings.mode() != Mode.LOCAL, identity.nodeId(), coordination, roomAccess, frameStore,
+            settings.frames().maxRange(), metrics.registry()), 1))
         .compose(v -> deploy("FramesVerticle", () -> new FramesVerticle(frameStore, blobs, collector,
             settings.frames().gcInterval(), settings.stores().dataDir().resolve("tmp").resolve("uploads"),
             frameService), 1))
@@ -201,16 +209,15 @@ public final class AtriumServer {
   }
 
   /**
-   * Blobs go to the bucket when one is configured outside local mode (through the default Google
-   * credentials of the machine), else under the data directory.
+   * Blobs go to the bucket when {@code frames.blobStore} is {@code gcs} (production's default;
+   * through the machine's default Google credentials), else under the data directory.
    */
   private DataProvider dataProvider() {
-    String bucket = settings.stores().gcsBucket();
-    if (bucket == null || settings.mode() == Mode.LOCAL) {
+    if (!settings.frames().blobsInCloud()) {
       return new LocalDataProvider(vertx, settings.stores().dataDir());
     }
     return new GcsDataProvider(vertx, com.google.cloud.storage.StorageOptions.getDefaultInstance().getService(),
-        bucket, "atrium/");
+        settings.stores().gcsBucket(), "atrium/");
   }
 
   /** The HTTP guards and routes, in mounting order: who is asking, then what they may do. */
@@ -220,16 +227,18 @@ public final class AtriumServer {
     RateLimiter limiter = new RateLimiter(coordination);
     OriginGuard origins = new OriginGuard(settings.http().allowedOrigins());
     FrameLocks locks = new FrameLocks(coordination);
+    AuthHandler auth = new AuthHandler(accounts, cookie);
     HttpModule guards = router -> {
       if (settings.mode() == Mode.PRODUCTION) {
         router.route().handler(new HttpsPolicy());
       }
       // On /api only: a catch-all route would turn every 405 of the health routes into 404.
-      router.route("/api/*").handler(new AuthHandler(accounts, cookie));
+      router.route("/api/*").handler(auth);
       router.route("/api/*").handler(origins.stateChanging());
       router.route("/api/*").handler(limiter.writes(settings.limits().writes()));
     };
     return List.of(guards,
+        controlChannel.bridge(auth, origins),
         new NodeRoutes(vertx.eventBus()),
         new AuthRoutes(accounts, cookie, limiter, settings.limits()),
         new RoomRoutes(rooms, roomAccess, users, frameStore, vertx.eventBus()),

@@ -134,16 +134,27 @@ public final class Addresses {
   public static final String PRESENTER_STEP = "atrium.presenter.step";
 
   /**
-   * <b>Publish</b>, internal: a socket closed (or was dropped for silence or backpressure) on some
-   * node. Payload {@code {socket, user, session, rooms: [room…]}}; the lock and token service
-   * releases everything it held at once.
+   * <b>Publish</b>, internal (never bridged): a socket closed (or was dropped for silence,
+   * backpressure, replacement or revocation) on some node. Payload {@code {socket, user, session,
+   * rooms: [room…], reason}}; the lock and token service releases everything it held at once.
    */
   public static final String CONTROL_SOCKET_CLOSED = "atrium.control.socket.closed";
+
+  /**
+   * <b>Publish</b>, internal (never bridged): close one socket on whichever node hosts it.
+   * Payload {@code {socket, reason: "replaced", by}}; the hosting node sends
+   * {@code connection-replaced} to the socket first.
+   */
+  public static final String CONTROL_CLOSE = "atrium.control.close";
 
   /** Prefix of the browser-facing room addresses: {@code room.<id>}. */
   public static final String ROOM_PREFIX = "room.";
 
-  /** Prefix of one socket's own address, {@code atrium.client.<socket>}: connection-replaced, session-restored. */
+  /**
+   * Prefix of one socket's own address, {@code atrium.client.<socket>} (browsers may register the
+   * alias {@code atrium.client.self}): {@code welcome}, {@code session-restored},
+   * {@code connection-replaced}, {@code disconnected}, {@code room-left}.
+   */
   public static final String CLIENT_PREFIX = "atrium.client.";
 
   /** How long a control request may take: one or two coordination-store round trips. */

@@ -111,6 +111,14 @@ public final class ResolvedConfig {
       }
     }
     checkSigningKey();
+    Object blobStore = value(Setting.BLOB_STORE);
+    if (!"local".equals(blobStore) && !"gcs".equals(blobStore)) {
+      throw new ConfigException("invalid setting frames.blobStore (ATRIUM_BLOB_STORE) = '" + blobStore
+          + "': must be local or gcs");
+    }
+    if ("gcs".equals(blobStore) && value(Setting.GCS_BUCKET) == null) {
+      throw new ConfigException("ATRIUM_BLOB_STORE=gcs needs GCS_BUCKET_NAME");
+    }
     boolean defaultPassword = value(Setting.ADMIN_PASSWORD).equals(builtInAdminPassword);
     if (mode == Mode.PRODUCTION && defaultPassword) {
       throw new ConfigException("ADMIN_PASSWORD still has its default value: production refuses to start with it");
@@ -177,7 +185,8 @@ public final class ResolvedConfig {
     CacheSettings caches = new CacheSettings((Long) value(Setting.MEMORY_CACHE),
         (Boolean) value(Setting.DISK_CACHE_ENABLED), (Long) value(Setting.DISK_CACHE_MAX));
     SessionSettings sessions = new SessionSettings((Integer) value(Setting.MAX_SOCKETS),
-        (Boolean) value(Setting.ENFORCE_LIMITS));
+        (Boolean) value(Setting.ENFORCE_LIMITS), positive(Setting.HEARTBEAT_TIMEOUT),
+        (Long) value(Setting.OUTBOUND_LIMIT), positive(Setting.OUTBOUND_STALL));
     boolean localUser = mode == Mode.LOCAL && (Boolean) value(Setting.LOCAL_USER) && isLoopback(http.host());
     AuthSettings auth = new AuthSettings((String) value(Setting.JWT_SECRET), (Path) value(Setting.JWT_PRIVATE_KEY),
         (Path) value(Setting.JWT_PUBLIC_KEY), (Duration) value(Setting.TOKEN_TTL),
@@ -191,9 +200,34 @@ public final class ResolvedConfig {
         (Long) value(Setting.ARCHIVE_MAX_SIZE));
     FrameSettings frames = new FrameSettings(Math.max(1, (Integer) value(Setting.FRAME_HISTORY)),
         Math.max(1, (Integer) value(Setting.FRAME_MAX_RANGE)), (Duration) value(Setting.GC_GRACE),
-        (Duration) value(Setting.GC_INTERVAL));
+        (Duration) value(Setting.GC_INTERVAL), "gcs".equals(value(Setting.BLOB_STORE)));
     return new Settings(mode, requiredServices, http, cluster, stores, caches, sessions, auth, limits, uploads,
-        frames);
+        frames, control());
+  }
+
+  private ControlSettings control() {
+    for (Setting setting : new Setting[] {Setting.LOCK_TTL, Setting.PRESENTER_TTL}) {
+      if (((Duration) value(setting)).isZero()) {
+        throw new ConfigException("invalid setting " + setting.key() + " (" + setting.env() + ") = '"
+            + shown(setting) + "' from " + source(setting) + ": must be longer than zero");
+      }
+    }
+    if ((Integer) value(Setting.STEP_RATE) < 1) {
+      throw new ConfigException("invalid setting " + Setting.STEP_RATE.key() + " (" + Setting.STEP_RATE.env()
+          + ") = '0' from " + source(Setting.STEP_RATE) + ": must be at least 1 step per second");
+    }
+    return new ControlSettings((Duration) value(Setting.LOCK_TTL), (Duration) value(Setting.PRESENTER_TTL),
+        (Integer) value(Setting.STEP_RATE));
+  }
+
+  /** A duration setting that must be longer than zero. */
+  private Duration positive(Setting setting) {
+    Duration value = (Duration) value(setting);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException("invalid setting " + setting.key() + " (" + setting.env() + ") = '"
+          + shown(setting) + "' from " + source(setting) + ": must be longer than zero");
+    }
+    return value;
   }
 
   private Path dataDir() {

@@ -38,6 +38,12 @@ public enum Setting {
       "sockets one browser session may hold; 0 = unlimited"),
   ENFORCE_LIMITS("connections.enforceLimits", "ATRIUM_ENFORCE_CONNECTION_LIMITS", ValueKind.BOOL,
       "enforce per-session and per-client connection limits"),
+  HEARTBEAT_TIMEOUT("control.heartbeatTimeout", "ATRIUM_HEARTBEAT_TIMEOUT", ValueKind.DURATION,
+      "a control-channel socket that sends no ping for this long is closed and leaves its rooms"),
+  OUTBOUND_LIMIT("control.outboundLimit", "ATRIUM_SOCKET_OUTBOUND_LIMIT", ValueKind.SIZE,
+      "bytes of events one socket may have unsent; past it steps are coalesced and other events dropped"),
+  OUTBOUND_STALL("control.outboundStall", "ATRIUM_SOCKET_OUTBOUND_STALL", ValueKind.DURATION,
+      "how long a socket's outbound buffer may stay full before the socket is closed as too slow"),
   CLUSTER_ENABLED("cluster.enabled", "ATRIUM_CLUSTER", ValueKind.BOOL, "join a Hazelcast cluster (flag --cluster)"),
   CLUSTER_MEMBERS("cluster.members", "ATRIUM_CLUSTER_MEMBERS", ValueKind.MEMBER_LIST,
       "cluster members as host[:port], comma-separated; default: the list in conf/cluster.xml"),
@@ -64,6 +70,8 @@ public enum Setting {
   ADMIN_EMAIL("auth.adminEmail", "ADMIN_EMAIL", ValueKind.TEXT, "e-mail of the admin account created on first start"),
   ADMIN_PASSWORD("auth.adminPassword", "ADMIN_PASSWORD", ValueKind.SECRET,
       "password of that admin account; production refuses the default"),
+  BLOB_STORE("frames.blobStore", "ATRIUM_BLOB_STORE", ValueKind.TEXT,
+      "where array bytes live: local (under data.dir) or gcs (GCS_BUCKET_NAME)"),
   FRAME_HISTORY("frames.history", "ATRIUM_FRAME_HISTORY", ValueKind.COUNT,
       "versions kept per frame for ?version=K and undo"),
   FRAME_MAX_RANGE("frames.maxRange", "ATRIUM_FRAME_MAX_RANGE", ValueKind.COUNT,
@@ -85,7 +93,13 @@ public enum Setting {
   ARCHIVE_MAX_RATIO("uploads.archiveMaxRatio", "ATRIUM_ARCHIVE_MAX_RATIO", ValueKind.COUNT,
       "highest uncompressed/compressed size ratio of an uploaded archive"),
   ARCHIVE_MAX_SIZE("uploads.archiveMaxSize", "ATRIUM_ARCHIVE_MAX_SIZE", ValueKind.SIZE,
-      "largest total uncompressed size of an uploaded archive");
+      "largest total uncompressed size of an uploaded archive"),
+  LOCK_TTL("control.lockTtl", "ATRIUM_LOCK_TTL", ValueKind.DURATION,
+      "default life of an edit lock when the client names none; clients renew every 3-5 s"),
+  PRESENTER_TTL("control.presenterTtl", "ATRIUM_PRESENTER_TTL", ValueKind.DURATION,
+      "life of the presenter token after its grant or last renew"),
+  STEP_RATE("control.stepRate", "ATRIUM_STEP_RATE", ValueKind.COUNT,
+      "most presenter steps broadcast per second per room; faster steps are coalesced, the latest frame wins");
 
   private final String key;
   private final String env;

@@ -17,8 +17,10 @@ import java.util.List;
  * @param limits rate limits
  * @param uploads upload bounds
  * @param frames frames and blobs
+ * @param control lock and presenter-token service
  */
 public record Settings(Mode mode, List<String> requiredServices, HttpSettings http,
     ClusterSettings cluster, StoreSettings stores, CacheSettings caches, SessionSettings sessions,
-    AuthSettings auth, LimitSettings limits, UploadSettings uploads, FrameSettings frames) {
+    AuthSettings auth, LimitSettings limits, UploadSettings uploads, FrameSettings frames,
+    ControlSettings control) {
 }

@@ -2,6 +2,7 @@ package dev.atrium.coordination;
 
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Ephemeral coordination state: keys that may be lost and expire anyway — locks, presenter
@@ -33,6 +34,35 @@ public interface Coordination {
    */
   Future<WindowCount> increment(String key, Duration window);
 
+  /** The current count of an {@link #increment} counter, without counting; 0 when there is none. */
+  Future<Long> count(String key);
+
+  /**
+   * The value of {@code key} (a counter's value is its count) and its remaining life, or null when
+   * nobody holds it.
+   */
+  Future<Held> held(String key);
+
+  /**
+   * Every held key (and counter, but no hash) that starts with {@code prefix}, with its value and
+   * remaining life, as {@link #held} gives them. Walks the
+   * store's key space (Redis {@code SCAN MATCH}, in batches, never blocking the server), so use it
+   * for small, rare reads such as a room's locks when a client joins, not on a hot path.
+   */
+  Future<Map<String, Held>> scan(String prefix);
+
+  /**
+   * Sets one field of the hash {@code key} (Redis {@code HSET}) and gives the whole hash
+   * {@code ttl} to live from now ({@code PEXPIRE}), in one atomic step.
+   */
+  Future<Void> hashPut(String key, String field, String value, Duration ttl);
+
+  /** Removes one field of a hash ({@code HDEL}); true only for the caller that removed it. */
+  Future<Boolean> hashRemove(String key, String field);
+
+  /** Every field of a hash ({@code HGETALL}); empty when there is none. */
+  Future<Map<String, String>> hashAll(String key);
+
   /** Round-trip time of a trivial command; fails when the backend is unreachable. */
   Future<Duration> ping();
 
@@ -49,5 +79,14 @@ public interface Coordination {
    * @param resetIn time until the window ends
    */
   record WindowCount(long count, Duration resetIn) {
+  }
+
+  /**
+   * A held key.
+   *
+   * @param value its value (the holder)
+   * @param ttl its remaining life; null when it never expires
+   */
+  record Held(String value, Duration ttl) {
   }
 }

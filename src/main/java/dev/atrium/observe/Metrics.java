@@ -61,6 +61,8 @@ public final class Metrics {
         .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
             .setType(MatchType.REGEX).setValue("atrium\\.node\\.[0-9a-f-]{8,}\\.ping").setAlias("atrium.node.<id>.ping"))
         .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
+            .setType(MatchType.REGEX).setValue("atrium\\.client\\..*").setAlias("atrium.client.<socket>"))
+        .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
             .setType(MatchType.REGEX).setValue("__vertx\\.reply\\..*").setAlias("__vertx.reply"));
   }
 

@@ -14,6 +14,7 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -270,6 +271,95 @@ class CoordinationContractTest {
 
       assertThat(await(coordination.increment("test:rate:y", window)).count()).isEqualTo(1L);
       assertThat(await(coordination.increment("test:rate:x", window)).count()).isEqualTo(3L);
+    }
+
+    @Test
+    @DisplayName("count reads a counter without counting, and is 0 for a counter that does not exist")
+    void countReadsCounter() throws Exception {
+      String counter = "test:seq:" + UUID.randomUUID();
+      assertThat(await(coordination.count(counter))).isZero();
+
+      await(coordination.increment(counter, LONG_TTL));
+      await(coordination.increment(counter, LONG_TTL));
+
+      assertThat(await(coordination.count(counter))).isEqualTo(2L);
+      assertThat(await(coordination.count(counter))).as("reading does not count").isEqualTo(2L);
+      assertThat(await(coordination.increment(counter, LONG_TTL)).count()).isEqualTo(3L);
+    }
+
+    @Test
+    @DisplayName("held gives a key's value and remaining life, and null once it is gone")
+    void heldGivesValueAndLife() throws Exception {
+      assertThat(await(coordination.held(key))).isNull();
+      assertThat(await(coordination.acquire(key, "a", SHORT_TTL))).isTrue();
+
+      Coordination.Held held = await(coordination.held(key));
+      assertThat(held.value()).isEqualTo("a");
+      assertThat(held.ttl()).isPositive().isLessThanOrEqualTo(SHORT_TTL);
+
+      Thread.sleep(PAST_SHORT_TTL.toMillis());
+      assertThat(await(coordination.held(key))).isNull();
+    }
+
+    @Test
+    @DisplayName("scan finds exactly the held keys and counters with a prefix, glob characters taken literally")
+    void scanByPrefix() throws Exception {
+      String base = "test:scan:" + UUID.randomUUID() + ":";
+      await(coordination.acquire(base + "1", "u1/s1", LONG_TTL));
+      await(coordination.acquire(base + "*", "u2/s2", LONG_TTL));
+      await(coordination.acquire(base + "gone", "u3/s3", SHORT_TTL));
+      await(coordination.acquire(base.substring(0, base.length() - 1) + "x:1", "other", LONG_TTL));
+      await(coordination.increment(base + "counter", LONG_TTL));
+      await(coordination.hashPut(base + "hash", "f", "v", LONG_TTL));
+      Thread.sleep(PAST_SHORT_TTL.toMillis());
+
+      Map<String, Coordination.Held> found = await(coordination.scan(base));
+
+      assertThat(found.keySet()).as("hashes are not held keys; the expired key is gone")
+          .containsExactlyInAnyOrder(base + "1", base + "*", base + "counter");
+      assertThat(found.get(base + "1").value()).isEqualTo("u1/s1");
+      assertThat(found.get(base + "counter").value()).as("a counter's value is its count").isEqualTo("1");
+      assertThat(found.get(base + "*").ttl()).isPositive().isLessThanOrEqualTo(LONG_TTL);
+      assertThat(await(coordination.scan(base + "*"))).as("'*' in a prefix is no wildcard")
+          .containsOnlyKeys(base + "*");
+      assertThat(await(coordination.scan("test:scan:none-" + UUID.randomUUID()))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("hash fields are put, listed and removed, and a removal succeeds for one caller only")
+    void hashFields() throws Exception {
+      String hash = "test:hash:" + UUID.randomUUID();
+      assertThat(await(coordination.hashAll(hash))).isEmpty();
+
+      await(coordination.hashPut(hash, "s1", "{\"user\":\"a\"}", LONG_TTL));
+      await(coordination.hashPut(hash, "s2", "two", LONG_TTL));
+      await(coordination.hashPut(hash, "s2", "two again", LONG_TTL));
+
+      assertThat(await(coordination.hashAll(hash)))
+          .containsExactlyInAnyOrderEntriesOf(Map.of("s1", "{\"user\":\"a\"}", "s2", "two again"));
+      assertThat(await(coordination.hashRemove(hash, "s1"))).isTrue();
+      assertThat(await(coordination.hashRemove(hash, "s1"))).as("second removal").isFalse();
+      assertThat(await(coordination.hashRemove(hash, "never"))).isFalse();
+      assertThat(await(coordination.hashAll(hash))).containsExactlyEntriesOf(Map.of("s2", "two again"));
+      assertThat(await(coordination.hashRemove(hash, "s2"))).isTrue();
+      assertThat(await(coordination.hashAll(hash))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a hash lives for the TTL of its last put, then all its fields are gone")
+    void hashExpires() throws Exception {
+      String hash = "test:hash:" + UUID.randomUUID();
+      await(coordination.hashPut(hash, "a", "1", SHORT_TTL));
+      Thread.sleep(SHORT_TTL.toMillis() / 2);
+      await(coordination.hashPut(hash, "b", "2", Duration.ofMillis(900)));
+      Thread.sleep(PAST_SHORT_TTL.toMillis());
+
+      assertThat(await(coordination.hashAll(hash))).as("the second put extended the whole hash")
+          .containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "b", "2"));
+
+      Thread.sleep(700);
+      assertThat(await(coordination.hashAll(hash))).isEmpty();
+      assertThat(await(coordination.hashRemove(hash, "a"))).isFalse();
     }
 
     @Test

@@ -4,6 +4,9 @@ import dev.atrium.coordination.Coordination;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -17,6 +20,7 @@ public final class InProcessCoordination implements Coordination {
   private static final long SWEEP_INTERVAL_MS = 5_000;
 
   private final ConcurrentMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, HashEntry> hashes = new ConcurrentHashMap<>();
   private final Vertx vertx;
   private final long sweepTimer;
 
@@ -84,6 +88,69 @@ public final class InProcessCoordination implements Coordination {
   }
 
   @Override
+  public Future<Long> count(String key) {
+    Entry entry = entries.get(key);
+    return Future.succeededFuture(entry != null && entry.alive(System.nanoTime()) ? entry.count() : 0L);
+  }
+
+  @Override
+  public Future<Held> held(String key) {
+    long now = System.nanoTime();
+    Entry entry = entries.get(key);
+    return Future.succeededFuture(entry != null && entry.alive(now)
+        ? new Held(entry.text(), Duration.ofNanos(entry.expiresAt() - now)) : null);
+  }
+
+  @Override
+  public Future<Map<String, Held>> scan(String prefix) {
+    long now = System.nanoTime();
+    Map<String, Held> out = new TreeMap<>();
+    entries.forEach((key, entry) -> {
+      if (key.startsWith(prefix) && entry.alive(now)) {
+        out.put(key, new Held(entry.text(), Duration.ofNanos(entry.expiresAt() - now)));
+      }
+    });
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public Future<Void> hashPut(String key, String field, String value, Duration ttl) {
+    long now = System.nanoTime();
+    hashes.compute(key, (k, current) -> {
+      Map<String, String> fields = current != null && current.alive(now) ? new HashMap<>(current.fields())
+          : new HashMap<>();
+      fields.put(field, value);
+      return new HashEntry(Map.copyOf(fields), now + ttl.toNanos());
+    });
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Boolean> hashRemove(String key, String field) {
+    long now = System.nanoTime();
+    boolean[] removed = new boolean[1];
+    hashes.computeIfPresent(key, (k, current) -> {
+      if (!current.alive(now)) {
+        return null;
+      }
+      if (!current.fields().containsKey(field)) {
+        return current;
+      }
+      removed[0] = true;
+      Map<String, String> fields = new HashMap<>(current.fields());
+      fields.remove(field);
+      return fields.isEmpty() ? null : new HashEntry(Map.copyOf(fields), current.expiresAt());
+    });
+    return Future.succeededFuture(removed[0]);
+  }
+
+  @Override
+  public Future<Map<String, String>> hashAll(String key) {
+    HashEntry entry = hashes.get(key);
+    return Future.succeededFuture(entry != null && entry.alive(System.nanoTime()) ? entry.fields() : Map.of());
+  }
+
+  @Override
   public Future<Duration> ping() {
     return Future.succeededFuture(Duration.ZERO);
   }
@@ -97,15 +164,28 @@ public final class InProcessCoordination implements Coordination {
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
     entries.clear();
+    hashes.clear();
     return Future.succeededFuture();
   }
 
   private void sweep() {
     long now = System.nanoTime();
     entries.entrySet().removeIf(e -> !e.getValue().alive(now));
+    hashes.entrySet().removeIf(e -> !e.getValue().alive(now));
   }
 
   private record Entry(String value, long count, long expiresAt) {
+    boolean alive(long now) {
+      return now - expiresAt < 0;
+    }
+
+    /** The value as Redis would return it: a counter's value is its count. */
+    String text() {
+      return value != null ? value : Long.toString(count);
+    }
+  }
+
+  private record HashEntry(Map<String, String> fields, long expiresAt) {
     boolean alive(long now) {
       return now - expiresAt < 0;
     }
