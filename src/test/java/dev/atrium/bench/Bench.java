@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Benchmark entry point: {@code mvn -Pbench -DskipTests verify} (builds the jar, then runs this
- * with the test class path). Pass {@code -Dbench=foundation} or
+ * with the test class path). Pass {@code -Dbench=foundation,auth,codec,frames,control} or
  * {@code -Dbench=auth} (JMH) to pick suites; all run by default.
  * Figures are printed, never asserted.
  */
@@ -27,8 +27,14 @@ public final class Bench {
     if (suites.contains("all") || suites.contains("auth")) {
       AuthBench.run(System.out);
     }
+    if (suites.contains("all") || suites.contains("codec")) {
+      CodecBench.run(System.out);
+    }
     if (suites.contains("all") || suites.contains("frames")) {
       new FrameBench(System.out, work).run();
+    }
+    if (suites.contains("all") || suites.contains("control")) {
+      new ControlBench(System.out, work).run();
     }
     System.exit(0);
   }
