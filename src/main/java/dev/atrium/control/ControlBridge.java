@@ -112,6 +112,13 @@ final class ControlBridge implements HttpModule {
   private static void hold(RoutingContext ctx) {
     if (!ctx.request().isEnded()) {
       ctx.request().pause();
+      // refused (403/401) while held: let the rest of the request through unread, or a keep-alive
+      // connection would never reach its next request
+      ctx.addEndHandler(done -> {
+        if (!ctx.request().isEnded()) {
+          ctx.request().resume();
+        }
+      });
     }
     ctx.next();
   }
