@@ -1,5 +1,7 @@
 package dev.atrium.control;
 
+import dev.atrium.bus.RoomEvents;
+import dev.atrium.bus.OnContext;
 import dev.atrium.accounts.AuthUser;
 import dev.atrium.bus.Addresses;
 import dev.atrium.bus.FailureCodes;

@@ -1,5 +1,6 @@
 package dev.atrium.control;
 
+import dev.atrium.bus.OnContext;
 import dev.atrium.accounts.AuthUser;
 import dev.atrium.bus.Addresses;
 import io.vertx.core.Context;

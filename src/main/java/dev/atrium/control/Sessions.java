@@ -1,5 +1,6 @@
 package dev.atrium.control;
 
+import dev.atrium.bus.OnContext;
 import dev.atrium.coordination.Coordination;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

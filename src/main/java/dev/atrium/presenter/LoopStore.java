@@ -1,10 +1,10 @@
 package dev.atrium.presenter;
 
+import dev.atrium.bus.OnContext;
 import dev.atrium.coordination.Coordination;
 import dev.atrium.coordination.Coordination.WindowCount;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 
@@ -25,18 +25,7 @@ final class LoopStore {
   /** A future whose callbacks run on the context that is current now (if any). */
   static <T> Future<T> back(Future<T> future) {
     Context context = Vertx.currentContext();
-    if (context == null) {
-      return future;
-    }
-    Promise<T> promise = Promise.promise();
-    future.onComplete(done -> {
-      if (Vertx.currentContext() == context) {
-        promise.handle(done);
-      } else {
-        context.runOnContext(v -> promise.handle(done));
-      }
-    });
-    return promise.future();
+    return context == null ? future : OnContext.back(context, future);
   }
 
   /** See {@link Coordination#acquire}. */

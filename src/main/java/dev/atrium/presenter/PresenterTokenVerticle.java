@@ -1,5 +1,6 @@
 package dev.atrium.presenter;
 
+import dev.atrium.bus.RoomEvents;
 import dev.atrium.accounts.AuthUser;
 import dev.atrium.bus.Addresses;
 import dev.atrium.bus.Bus;
@@ -142,7 +143,7 @@ public final class PresenterTokenVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     store = new LoopStore(rawStore);
-    events = new RoomEvents(vertx.eventBus(), store);
+    events = new RoomEvents(vertx.eventBus(), rawStore, context);
     steps = new StepCoalescer(vertx, events, settings.stepRate());
     List<MessageConsumer<?>> consumers = List.of(
         serve(Addresses.LOCKS_ACQUIRE, this::acquireLock),

@@ -1,5 +1,6 @@
 package dev.atrium.presenter;
 
+import dev.atrium.bus.RoomEvents;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;

@@ -1,6 +1,7 @@
-package dev.atrium.presenter;
+package dev.atrium.bus;
 
-import dev.atrium.bus.Addresses;
+import dev.atrium.coordination.Coordination;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -12,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes the lock and token service's events on {@code room.<id>} as
- * {@code {type, seq, room, ...}}, where {@code seq} is the room's next number from the
- * coordination store ({@code seq:<room>}), shared by every node and every publisher of room
- * events, so a client that misses one sees the gap and refetches.
+ * Publishes room events on {@code room.<id>} as {@code {type, seq, room, ...}} for every publisher
+ * of them (the control channel's presence and frames_changed, the lock service's lock, presenter
+ * and step). {@code seq} is the room's next number from the coordination store's counter
+ * {@code seq:<room>}, shared by every node and every publisher, so a client that misses an event
+ * sees the gap and refetches.
  *
  * <p>Events of one room leave this node in {@code seq} order: each waits for the one before it
  * (a store round trip each, under a millisecond). Events of one room published by different nodes
@@ -24,31 +26,39 @@ import org.slf4j.LoggerFactory;
  * event, it starts again at 1, which a client must treat like a gap. So must it a number that was
  * taken but never published (the store failed between numbering and reading the state).
  *
- * <p>Confined to the event loop of the verticle that owns it.
+ * <p>Confined to the context it is given: results come back there.
  */
-final class RoomEvents {
+public final class RoomEvents {
 
-  /** The life of a room's counter, as every publisher of room events uses it. */
-  static final Duration SEQ_WINDOW = Duration.ofDays(7);
+  /** The life of a room's counter. */
+  public static final Duration SEQ_WINDOW = Duration.ofDays(7);
 
   private static final Logger LOG = LoggerFactory.getLogger(RoomEvents.class);
 
   private final EventBus bus;
-  private final LoopStore store;
+  private final Coordination store;
+  private final Context context;
   private final Map<String, Future<Long>> tails = new HashMap<>();
 
   /**
    * @param bus where events are published
    * @param store the coordination store holding the per-room counters
+   * @param context the owning verticle's context
    */
-  RoomEvents(EventBus bus, LoopStore store) {
+  public RoomEvents(EventBus bus, Coordination store, Context context) {
     this.bus = bus;
     this.store = store;
+    this.context = context;
   }
 
   /** The key of a room's event counter. */
-  static String seqKey(String room) {
+  public static String seqKey(String room) {
     return "seq:" + room;
+  }
+
+  /** The room's last number, without taking one (0 when it has none). */
+  public Future<Long> current(String room) {
+    return OnContext.back(context, store.count(seqKey(room)));
   }
 
   /**
@@ -58,7 +68,7 @@ final class RoomEvents {
    * @return the event's {@code seq}; fails (after a warning) when the store does not answer, and
    *     then nothing is published
    */
-  Future<Long> publish(String room, String type, JsonObject fields) {
+  public Future<Long> publish(String room, String type, JsonObject fields) {
     return publishState(room, type, () -> Future.succeededFuture(fields));
   }
 
@@ -66,9 +76,10 @@ final class RoomEvents {
    * Publishes state that is read after the number is taken ({@code state} runs once the number is
    * known), so no change numbered after this event can be older than what it reports.
    */
-  Future<Long> publishState(String room, String type, Supplier<Future<JsonObject>> state) {
+  public Future<Long> publishState(String room, String type, Supplier<Future<JsonObject>> state) {
     Future<Long> previous = tails.getOrDefault(room, Future.succeededFuture());
-    Future<Long> next = previous.transform(ignored -> store.increment(seqKey(room), SEQ_WINDOW)
+    Future<Long> next = previous.transform(ignored -> OnContext.back(context,
+            store.increment(seqKey(room), SEQ_WINDOW))
         .compose(count -> state.get().map(fields -> {
           JsonObject event = new JsonObject().put("type", type).put("seq", count.count()).put("room", room);
           fields.forEach(entry -> event.put(entry.getKey(), entry.getValue()));

@@ -1,4 +1,4 @@
-package dev.atrium.control;
+package dev.atrium.bus;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -11,13 +11,13 @@ import io.vertx.core.Vertx;
  * only its socket's event loop may touch; so the control channel hands every callback to the
  * context that owns the state it changes.
  */
-final class OnContext {
+public final class OnContext {
 
   private OnContext() {
   }
 
   /** Runs {@code task} on {@code context}: at once when already there, else queued. */
-  static void run(Context context, Runnable task) {
+  public static void run(Context context, Runnable task) {
     if (Vertx.currentContext() == context) {
       task.run();
     } else {
@@ -26,7 +26,7 @@ final class OnContext {
   }
 
   /** A future with the outcome of {@code future} whose callbacks run on {@code context}. */
-  static <T> Future<T> back(Context context, Future<T> future) {
+  public static <T> Future<T> back(Context context, Future<T> future) {
     if (future.isComplete() && Vertx.currentContext() == context) {
       return future;
     }
