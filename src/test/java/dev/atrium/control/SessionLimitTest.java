@@ -96,7 +96,9 @@ class SessionLimitTest {
           .noneMatch(body -> "connection-replaced".equals(body.getString("type")));
     }
     assertThat(sixth.isClosed()).isFalse();
-    assertThat(closedNotices).extracting(n -> n.getString("socket")).containsExactly(ids.get(0));
+    // sockets of earlier tests may still be closing: only this test's sessions count
+    assertThat(closedNotices).filteredOn(n -> session.equals(n.getString("session")))
+        .extracting(n -> n.getString("socket")).containsExactly(ids.get(0));
 
     // and the sixth still works
     String room = createRoom(alice);

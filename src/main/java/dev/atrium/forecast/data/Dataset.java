@@ -1,0 +1,48 @@
+package dev.atrium.forecast.data;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed CSV time series: numeric columns (column-major), an optional timestamp column kept as
+ * text, and a scaler fitted per numeric column. Immutable once built; the arrays are never
+ * handed out for writing.
+ *
+ * @param hash {@code sha256:<hex>}-free lower-case hex sha256 of the uploaded bytes (the key)
+ * @param columns numeric column names in file order
+ * @param values {@code values[c][row]} for numeric column {@code c}
+ * @param timestampColumn the timestamp column's name, or null when the file has none
+ * @param timestamps the timestamp cells in row order, or null when the file has none
+ * @param scalers one scaler per numeric column, in column order
+ * @param bytes size of the uploaded CSV in bytes
+ */
+public record Dataset(String hash, List<String> columns, double[][] values, String timestampColumn,
+    List<String> timestamps, List<Scaler> scalers, long bytes) {
+
+  /** Number of rows (time points). */
+  public int rows() {
+    return values.length == 0 ? 0 : values[0].length;
+  }
+
+  /** The index of a numeric column, or -1. */
+  public int columnIndex(String name) {
+    return columns.indexOf(name);
+  }
+
+  /** The column forecasts are made for: the first numeric column. */
+  public int targetIndex() {
+    return 0;
+  }
+
+  /** A short description for replies: {@code {hash, rows, columns}} as a map. */
+  public Map<String, Object> summary() {
+    return Map.of("hash", hash, "rows", rows(), "columns", columns);
+  }
+
+  /** Approximate heap bytes held, for bounded caches. */
+  public long weight() {
+    long cells = (long) columns.size() * rows();
+    long text = timestamps == null ? 0 : timestamps.size() * 48L;
+    return cells * Double.BYTES + text + 256;
+  }
+}
