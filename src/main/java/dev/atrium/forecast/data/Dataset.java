@@ -8,7 +8,7 @@ import java.util.Map;
  * text, and a scaler fitted per numeric column. Immutable once built; the arrays are never
  * handed out for writing.
  *
- * @param hash {@code sha256:<hex>}-free lower-case hex sha256 of the uploaded bytes (the key)
+ * @param hash lower-case hex sha256 of the uploaded bytes (the key)
  * @param columns numeric column names in file order
  * @param values {@code values[c][row]} for numeric column {@code c}
  * @param timestampColumn the timestamp column's name, or null when the file has none
