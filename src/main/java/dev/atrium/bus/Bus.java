@@ -42,12 +42,25 @@ public final class Bus {
    * reached the cluster.
    */
   public static <T> MessageConsumer<T> consumer(EventBus bus, String address, Handler<Message<T>> handler) {
-    return bus.consumer(address, message -> {
+    return bus.consumer(address, withRequestId(handler));
+  }
+
+  /**
+   * Like {@link #consumer}, but registered on this node only: a send from this node (a bridged
+   * socket's request included) is served here, never by another node. Every node must register
+   * one, since a node without it cannot serve the address.
+   */
+  public static <T> MessageConsumer<T> localConsumer(EventBus bus, String address, Handler<Message<T>> handler) {
+    return bus.localConsumer(address, withRequestId(handler));
+  }
+
+  private static <T> Handler<Message<T>> withRequestId(Handler<Message<T>> handler) {
+    return message -> {
       String requestId = message.headers().get(RequestIds.HEADER);
       if (RequestIds.wellFormed(requestId)) {
         RequestIds.bind(requestId);
       }
       handler.handle(message);
-    });
+    };
   }
 }

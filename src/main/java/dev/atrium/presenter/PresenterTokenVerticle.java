@@ -85,13 +85,11 @@ import org.slf4j.LoggerFactory;
  *       failed renew or a closed socket seen on this node drops it at once, and a refusal is always
  *       re-checked against the store. Hence a former presenter's step may still be accepted by a
  *       node that did not see the release for at most that long. Steps are coalesced per room on
- *       the node that accepted them ({@link StepCoalescer}): when one presenter's steps are
- *       spread over several nodes, each node keeps the rate bound and the latest-wins order only
- *       for what it received, so the room may end on a frame other than the last one sent. The
- *       control channel should therefore deliver a socket's control requests to its own node's
- *       service ({@code DeliveryOptions.setLocalOnly(true)}; every node runs one), which also
- *       keeps one socket's requests in order — nothing on this side can restore an order the
- *       event bus did not keep.</li>
+ *       the node that accepted them ({@link StepCoalescer}). Every request address of this
+ *       service is therefore a <em>local</em> consumer ({@link Bus#localConsumer}; every node runs
+ *       one): a bridged socket's requests are all served by its own node, in the order the socket
+ *       sent them, so one presenter's steps are coalesced in one place and the room ends on the
+ *       last frame sent. A JVM service on the cluster bus is served by its own node the same way.</li>
  * </ul>
  *
  * <h2>Redis restart while a lock is held</h2>
@@ -469,7 +467,7 @@ public final class PresenterTokenVerticle extends VerticleBase {
   // ---- messages -------------------------------------------------------------------------------
 
   private MessageConsumer<Object> serve(String address, BiFunction<Caller, JsonObject, Future<JsonObject>> handler) {
-    return Bus.consumer(vertx.eventBus(), address, message -> {
+    return Bus.localConsumer(vertx.eventBus(), address, message -> {
       Future<JsonObject> reply;
       try {
         reply = handler.apply(Caller.of(message.headers()), payload(message));

@@ -18,7 +18,7 @@ public final class Bench {
   /** Runs the chosen suites and prints their figures. */
   public static void main(String[] args) throws Exception {
     // Before Logback starts: the nodes' per-request INFO lines would otherwise be measured too.
-    System.setProperty("ATRIUM_LOG_LEVEL", "WARN");
+    System.setProperty("ATRIUM_LOG_LEVEL", System.getProperty("bench.log", "WARN"));
     List<String> suites = List.of(System.getProperty("bench", "all").split(","));
     Path work = Files.createTempDirectory("atrium-bench");
     if (suites.contains("all") || suites.contains("foundation")) {

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,6 +75,9 @@ final class ControlBench {
   private volatile int measureTo = Integer.MIN_VALUE;
   private volatile Samples deliveries = new Samples();
   private volatile String firstRefusal;
+  /** Listeners the server closed after they had joined, and the last close frame seen. */
+  private final AtomicInteger closedListeners = new AtomicInteger();
+  private volatile String lastClose;
 
   ControlBench(PrintStream out, Path work) {
     this.out = out;
@@ -107,7 +111,7 @@ final class ControlBench {
         out.printf("-- (a) one presenter at 60 steps/s, %d listeners, 10 s (ATRIUM_STEP_RATE default) --%n", CLIENTS);
         fixture.step(60, Duration.ofSeconds(2), false);
         Phase a = fixture.step(60, Duration.ofSeconds(10), true);
-        out.println(a.line());
+        out.println(a.line() + closures());
         out.printf("target p99 < %.0f ms at 60 steps/s x %d clients: %s%n", TARGET_P99_MS, CLIENTS,
             a.p99Ms() < TARGET_P99_MS ? "met" : "MISSED");
 
@@ -126,7 +130,7 @@ final class ControlBench {
         for (int rate : SWEEP_RATES) {
           Phase phase = fixture.step(rate, Duration.ofSeconds(5), true);
           boolean pass = phase.p99Ms() < SWEEP_P99_MS;
-          out.println(phase.line() + (pass ? "  ok" : "  over"));
+          out.println(phase.line() + (pass ? "  ok" : "  over") + closures());
           if (pass && rate > best) {
             best = rate;
           }
@@ -137,6 +141,11 @@ final class ControlBench {
     } finally {
       clientVertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
     }
+  }
+
+  private String closures() {
+    return closedListeners.get() == 0 ? ""
+        : "; " + closedListeners.get() + " listeners closed by the server so far, last: " + lastClose;
   }
 
   // ---- (c) locks ------------------------------------------------------------------------------
@@ -207,14 +216,23 @@ final class ControlBench {
       port = FreePorts.next();
       node = startNode(port, redisUrl, stepRate);
       room = createRoom(port, "control bench");
-      wsClient = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
+      // the client allows 50 connections per server by default; the rest would queue
+      wsClient = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(CLIENTS + 8).setMaxFrameSize(1 << 20)
           .setMaxMessageSize(1 << 20));
-      List<Listener> connecting = new ArrayList<>();
+      // every open socket pings from the start: joining 200 may take longer than the heartbeat timeout
+      List<Listener> connecting = new CopyOnWriteArrayList<>();
+      String ping = new JsonArray().add(new JsonObject().put("type", "ping").encode()).encode();
+      pingTimer = clientVertx.setPeriodic(2000, id -> connecting.forEach(l -> {
+        if (l.ws != null && !l.closed) {
+          l.ws.writeTextMessage(ping);
+        }
+      }));
       for (int i = 0; i < CLIENTS; i++) {
         connecting.add(new Listener(wsClient, port, room));
       }
       int retries = 0;
       int failedListeners = 0;
+      long joinStart = System.nanoTime();
       for (Listener listener : connecting) {
         for (int attempt = 1; ; attempt++) {
           try {
@@ -229,9 +247,12 @@ final class ControlBench {
               break;
             }
             listener = new Listener(wsClient, port, room);
+            connecting.add(listener);
           }
         }
       }
+      out.printf("(%d listeners connected and joined in %.1f s)%n", listeners.size(),
+          (System.nanoTime() - joinStart) / 1e9);
       if (failedListeners > 0) {
         out.printf("!! %d of %d listeners could not join (closed by the server 3 times); measuring with %d%n",
             failedListeners, CLIENTS, listeners.size());
@@ -240,8 +261,6 @@ final class ControlBench {
         out.printf("(%d listener connections were closed by the server while joining and were retried: %s)%n",
             retries, firstRefusal);
       }
-      String ping = new JsonArray().add(new JsonObject().put("type", "ping").encode()).encode();
-      pingTimer = clientVertx.setPeriodic(2000, id -> listeners.forEach(l -> l.ws.writeTextMessage(ping)));
       presenter = SockJsTestClient.websocket(port).origin("http://127.0.0.1:" + port).vertx(clientVertx)
           .pingEvery(Duration.ofSeconds(2)).connect();
       presenter.request(Addresses.CONTROL_JOIN, new JsonObject().put("room", room));
@@ -274,8 +293,8 @@ final class ControlBench {
         sentAt.put(frame, System.nanoTime());
         presenter.requestAsync(Addresses.PRESENTER_STEP, new JsonObject().put("room", room).put("frame", frame), null,
             UUID.randomUUID().toString()).whenComplete((reply, failure) -> {
-              if (failure != null) {
-                refused.incrementAndGet();
+              if (failure != null && refused.incrementAndGet() == 1) {
+                out.println("(first refused step: " + failure + ")");
               }
             });
         if (System.nanoTime() - lastRenew > RENEW_EVERY.toNanos()) {
@@ -328,6 +347,11 @@ final class ControlBench {
    */
   private final class Listener {
     final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** The second join's reply address: its reply says the registration before it was handled. */
+    final String barrier = UUID.randomUUID().toString();
+    final String joinReply = UUID.randomUUID().toString();
+    final Promise<Void> joined = Promise.promise();
+    volatile boolean closed;
     volatile WebSocket ws;
 
     Listener(WebSocketClient client, int port, String room) {
@@ -344,11 +368,13 @@ final class ControlBench {
           .compose(v -> {
             JsonObject join = new JsonObject().put("type", "send").put("address", Addresses.CONTROL_JOIN)
                 .put("body", new JsonObject().put("room", room));
-            return send(join.copy().put("replyAddress", "join-1"))
+            // join, and only once it is answered register (a register before the join is refused)
+            return send(join.copy().put("replyAddress", joinReply))
+                .compose(x -> joined.future())
                 .compose(x -> send(new JsonObject().put("type", "register").put("address", Addresses.room(room))
                     .put("headers", new JsonObject())))
                 // a second join as a barrier: its reply comes after the registration was handled
-                .compose(x -> send(join.copy().put("replyAddress", "join-2")));
+                .compose(x -> send(join.copy().put("replyAddress", barrier)));
           })
           .onFailure(ready::completeExceptionally);
     }
@@ -367,6 +393,11 @@ final class ControlBench {
         return;
       }
       if (kind == 'c') {
+        if (ready.isDone() && !closed) {
+          closed = true;
+          closedListeners.incrementAndGet();
+          lastClose = frame;
+        }
         if (firstRefusal == null) {
           firstRefusal = frame;
         }
@@ -380,7 +411,17 @@ final class ControlBench {
       long now = System.nanoTime();
       for (Object item : new JsonArray(frame.substring(1))) {
         String message = (String) item;
-        if (!ready.isDone() && message.contains("\"address\":\"join-2\"")) {
+        if (!ready.isDone() && message.contains("\"type\":\"err\"")) {
+          // a refused join or register: this listener would measure nothing
+          joined.tryFail("refused: " + message);
+          ready.completeExceptionally(new IllegalStateException("refused: " + message));
+          continue;
+        }
+        if (!ready.isDone() && message.contains("\"address\":\"" + joinReply + "\"")) {
+          joined.tryComplete();
+          continue;
+        }
+        if (!ready.isDone() && message.contains("\"address\":\"" + barrier + "\"")) {
           if (message.contains("\"type\":\"err\"")) {
             ready.completeExceptionally(new IllegalStateException("join refused: " + message));
           } else {
