@@ -147,6 +147,19 @@ public final class Addresses {
    */
   public static final String CONTROL_CLOSE = "atrium.control.close";
 
+  /**
+   * <b>Publish</b>, internal (never bridged): a dataset left the Data Cache (the shared catalogue
+   * in the store of record). Every node's dataset store drops its parsed copy and what it knew of
+   * the dataset, so {@code exists} turns false everywhere; the forecast pipeline discards its work.
+   * <ul>
+   *   <li>Payload: {@code {hash, change: "removed", reason: deleted|removed|evicted|expired}}:
+   *       {@code deleted} by its last owner or an admin, {@code removed} by the pipeline (quick
+   *       draw), {@code evicted} past the count or byte bound, {@code expired} unused past the TTL.</li>
+   *   <li>No reply. Published once, by the node whose removal took effect.</li>
+   * </ul>
+   */
+  public static final String DATASETS_CHANGED = "atrium.datasets.changed";
+
   /** Prefix of the browser-facing room addresses: {@code room.<id>}. */
   public static final String ROOM_PREFIX = "room.";
 

@@ -99,7 +99,17 @@ public enum Setting {
   PRESENTER_TTL("control.presenterTtl", "ATRIUM_PRESENTER_TTL", ValueKind.DURATION,
       "life of the presenter token after its grant or last renew"),
   STEP_RATE("control.stepRate", "ATRIUM_STEP_RATE", ValueKind.COUNT,
-      "most presenter steps broadcast per second per room; faster steps are coalesced, the latest frame wins");
+      "most presenter steps broadcast per second per room; faster steps are coalesced, the latest frame wins"),
+  DATASET_MAX_UPLOAD("datasets.maxUpload", "ATRIUM_DATASET_MAX_UPLOAD", ValueKind.SIZE,
+      "largest CSV dataset upload (413 above); at most 16MB less 1KB, a MongoDB document's limit"),
+  DATASET_MAX_COUNT("datasets.maxCount", "ATRIUM_DATASET_MAX_COUNT", ValueKind.COUNT,
+      "most datasets kept in the Data Cache; the least recently used go first"),
+  DATASET_MAX_BYTES("datasets.maxBytes", "ATRIUM_DATASET_MAX_BYTES", ValueKind.SIZE,
+      "most CSV bytes kept in the Data Cache; the least recently used go first"),
+  DATASET_TTL("datasets.ttl", "ATRIUM_DATASET_TTL", ValueKind.DURATION,
+      "a dataset unused for this long is removed"),
+  DATASET_LOCAL_CACHE("datasets.localCacheBytes", "ATRIUM_DATASET_LOCAL_CACHE", ValueKind.SIZE,
+      "memory per node for parsed datasets in front of the Data Cache");
 
   private final String key;
   private final String env;
