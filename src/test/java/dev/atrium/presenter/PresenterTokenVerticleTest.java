@@ -599,9 +599,9 @@ class PresenterTokenVerticleTest {
       }
       assertThat(frames.get(frames.size() - 1)).as("ends on the last frame sent: " + frames).isEqualTo(lastFrame);
       double spanSeconds = (shown.get(shown.size() - 1).atNanos() - shown.get(0).atNanos()) / 1e9;
-      // a generous bound: one event per interval, plus the first, plus one for timer jitter
+      // one event per interval, plus the bucket's burst, plus one for timer jitter
       assertThat(shown.size()).as(frames.size() + " events over " + spanSeconds + " s at most " + rate + "/s: " + frames)
-          .isLessThanOrEqualTo((int) Math.floor(rate * spanSeconds) + 2);
+          .isLessThanOrEqualTo((int) Math.floor(rate * spanSeconds) + StepCoalescer.BURST + 1);
     }
   }
 }
