@@ -58,6 +58,22 @@ public final class ForecastQueues<R> {
     void fail(int code, String message);
   }
 
+  /** The counted fates of tasks and requests. */
+  public enum Outcome {
+    /** Computed. */
+    DONE,
+    /** Dataset gone. */
+    DISCARDED,
+    /** User waiters all past their deadline before it started. */
+    DROPPED,
+    /** Failed while being computed. */
+    FAILED,
+    /** A request that joined an identical task. */
+    SHARED,
+    /** A request refused: queue full. */
+    REFUSED
+  }
+
   /** What {@link #submitUser} did with a draw. */
   public enum Admission {
     /** A new user task. */
@@ -281,6 +297,19 @@ public final class ForecastQueues<R> {
     return new Snapshot(depth, s.inFlight, s.done, s.discarded, s.dropped, s.failed, s.shared, s.refused,
         s.waits.percentileMillis(50), s.waits.percentileMillis(99), s.service.percentileMillis(50),
         s.service.percentileMillis(99));
+  }
+
+  /** How many tasks of one priority met {@code outcome} so far. */
+  public long count(Priority priority, Outcome outcome) {
+    PriorityStats s = stats.get(priority);
+    return switch (outcome) {
+      case DONE -> s.done;
+      case DISCARDED -> s.discarded;
+      case DROPPED -> s.dropped;
+      case FAILED -> s.failed;
+      case SHARED -> s.shared;
+      case REFUSED -> s.refused;
+    };
   }
 
   /** Queued tasks of one priority. */
