@@ -25,6 +25,9 @@ import dev.atrium.config.StoreSettings;
 import dev.atrium.coordination.Coordination;
 import dev.atrium.coordination.impl.InProcessCoordination;
 import dev.atrium.coordination.impl.RedisCoordination;
+import dev.atrium.forecast.data.DatasetRoutes;
+import dev.atrium.forecast.data.DatasetStore;
+import dev.atrium.forecast.data.DatasetsVerticle;
 import dev.atrium.health.Lifecycle;
 import dev.atrium.health.ReadinessChecks;
 import dev.atrium.node.NodeIdentity;
@@ -95,6 +98,7 @@ public final class AtriumServer {
   private BlobCollector collector;
   private FrameService frameService;
   private ControlChannelVerticle controlChannel;
+  private DatasetStore datasets;
   private Future<Void> stopping;
 
   private AtriumServer(Settings settings) {
@@ -135,6 +139,7 @@ public final class AtriumServer {
         .compose(v -> deploy("FramesVerticle", () -> new FramesVerticle(frameStore, blobs, collector,
             settings.frames().gcInterval(), settings.stores().dataDir().resolve("tmp").resolve("uploads"),
             frameService), 1))
+        .compose(v -> deploy("DatasetsVerticle", () -> new DatasetsVerticle(datasets), 1))
         .compose(v -> deploy("HttpServerVerticle", () -> new HttpServerVerticle(settings.http(),
             vx -> ReadinessChecks.create(vx, lifecycle, coordination, records,
                 settings.cluster().enabled() ? members() : null),
@@ -201,6 +206,7 @@ public final class AtriumServer {
           collector = new BlobCollector(records.client(), blobs, blobCache, settings.frames().gcGrace());
           frameService = new FrameService(frameStore, roomAccess, new FrameLocks(coordination), vertx.eventBus(),
               settings.frames().maxRange());
+          datasets = new DatasetStore(vertx, records.client(), settings.datasets());
           LOG.info("frames ready [blobs: {}, blob cache: {} MB]", blobs.describe(), blobCache.maxBytes() >> 20);
           LOG.info("sign-in ready [algorithm: {}, implicit local user: {}, registration: {}]", tokens.algorithm(),
               settings.auth().localUser(), settings.auth().registration());
@@ -228,6 +234,7 @@ public final class AtriumServer {
     OriginGuard origins = new OriginGuard(settings.http().allowedOrigins());
     FrameLocks locks = new FrameLocks(coordination);
     AuthHandler auth = new AuthHandler(accounts, cookie);
+    Uploads uploads = new Uploads(settings.stores().dataDir().resolve("tmp").resolve("uploads"));
     HttpModule guards = router -> {
       if (settings.mode() == Mode.PRODUCTION) {
         router.route().handler(new HttpsPolicy());
@@ -243,9 +250,9 @@ public final class AtriumServer {
         new AuthRoutes(accounts, cookie, limiter, settings.limits()),
         new RoomRoutes(rooms, roomAccess, users, frameStore, vertx.eventBus()),
         new FrameRoutes(frameService, collector, settings.caches().memoryBytes() / 4),
-        new TrajectoryRoutes(frameService, roomAccess, locks,
-            new Uploads(settings.stores().dataDir().resolve("tmp").resolve("uploads")), settings.uploads().maxSize(),
-            limiter, settings.limits().uploads()));
+        new TrajectoryRoutes(frameService, roomAccess, locks, uploads, settings.uploads().maxSize(),
+            limiter, settings.limits().uploads()),
+        new DatasetRoutes(datasets, uploads, limiter, settings.limits().uploads()));
   }
 
   private Future<Void> reach(String setting, String what, Future<Duration> ping) {
@@ -329,6 +336,16 @@ public final class AtriumServer {
   /** The node's Vert.x instance. */
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The node's Data Cache of forecast datasets (null before the stores are up). */
+  public DatasetStore datasets() {
+    return datasets;
+  }
+
+  /** The node's store of record (null before it is open). */
+  public Records records() {
+    return records;
   }
 
   /** The node's settings. */

@@ -202,7 +202,31 @@ public final class ResolvedConfig {
         Math.max(1, (Integer) value(Setting.FRAME_MAX_RANGE)), (Duration) value(Setting.GC_GRACE),
         (Duration) value(Setting.GC_INTERVAL), "gcs".equals(value(Setting.BLOB_STORE)));
     return new Settings(mode, requiredServices, http, cluster, stores, caches, sessions, auth, limits, uploads,
-        frames, control(), forecast());
+        frames, control(), datasets(), forecast());
+  }
+
+  private DatasetSettings datasets() {
+    long maxUpload = (Long) value(Setting.DATASET_MAX_UPLOAD);
+    if (maxUpload < 1 || maxUpload > DatasetSettings.MAX_UPLOAD_LIMIT) {
+      throw new ConfigException("invalid setting " + Setting.DATASET_MAX_UPLOAD.key() + " ("
+          + Setting.DATASET_MAX_UPLOAD.env() + ") = '" + shown(Setting.DATASET_MAX_UPLOAD) + "' from "
+          + source(Setting.DATASET_MAX_UPLOAD) + ": must be between 1 byte and " + DatasetSettings.MAX_UPLOAD_LIMIT
+          + " bytes (a CSV is stored as one MongoDB document)");
+    }
+    long maxBytes = (Long) value(Setting.DATASET_MAX_BYTES);
+    if (maxBytes < maxUpload) {
+      throw new ConfigException("invalid setting " + Setting.DATASET_MAX_BYTES.key() + " ("
+          + Setting.DATASET_MAX_BYTES.env() + ") = '" + shown(Setting.DATASET_MAX_BYTES) + "' from "
+          + source(Setting.DATASET_MAX_BYTES) + ": must be at least " + Setting.DATASET_MAX_UPLOAD.key() + " ("
+          + maxUpload + " bytes)");
+    }
+    if ((Integer) value(Setting.DATASET_MAX_COUNT) < 1) {
+      throw new ConfigException("invalid setting " + Setting.DATASET_MAX_COUNT.key() + " ("
+          + Setting.DATASET_MAX_COUNT.env() + ") = '0' from " + source(Setting.DATASET_MAX_COUNT)
+          + ": must be at least 1");
+    }
+    return new DatasetSettings(maxUpload, (Integer) value(Setting.DATASET_MAX_COUNT), maxBytes,
+        positive(Setting.DATASET_TTL), (Long) value(Setting.DATASET_LOCAL_CACHE));
   }
 
   private ForecastSettings forecast() {

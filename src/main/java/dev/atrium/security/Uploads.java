@@ -107,6 +107,9 @@ public final class Uploads {
       received[0] += buffer.length();
       if (received[0] > limit) {
         request.handler(null);
+        // the rest of the body still arrives and ends: the file must not be closed a second time
+        request.endHandler(null);
+        request.exceptionHandler(null);
         out.close();
         done.tryFail(tooLarge(limit));
         return;
