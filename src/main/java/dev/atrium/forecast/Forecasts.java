@@ -52,6 +52,7 @@ public final class Forecasts {
     scheduler = new ForecastSchedulerVerticle(settings, datasets, results, registry);
     return vertx.deployVerticle(scheduler).map(id -> {
       schedulerId = id;
+      LOG.info("verticle deployed [name: ForecastSchedulerVerticle, instances: 1]");
       return null;
     });
   }
@@ -87,8 +88,9 @@ public final class Forecasts {
         })
         .map(id -> {
           calcId = id;
-          LOG.info("forecast workers started [inference: {}, calc: {}, samples: {}]", settings.inferenceWorkers(),
-              settings.calcWorkers(), settings.samples());
+          LOG.info("verticle deployed [name: InferenceWorkerVerticle, instances: {}, samples: {}]",
+              settings.inferenceWorkers(), settings.samples());
+          LOG.info("verticle deployed [name: CalcWorkerVerticle, instances: {}]", settings.calcWorkers());
           return null;
         });
   }
@@ -105,8 +107,10 @@ public final class Forecasts {
 
   /** Shutdown step 2: the workers stop (each closes its forecaster). */
   public Future<Void> stopWorkers() {
-    Future<Void> calc = calcId == null ? Future.succeededFuture() : vertx.undeploy(calcId);
-    return calc.compose(v -> inferenceId == null ? Future.<Void>succeededFuture() : vertx.undeploy(inferenceId))
+    Future<Void> calc = calcId == null ? Future.succeededFuture() : vertx.undeploy(calcId)
+        .onSuccess(v -> LOG.info("verticle undeployed [name: CalcWorkerVerticle]"));
+    return calc.compose(v -> inferenceId == null ? Future.<Void>succeededFuture() : vertx.undeploy(inferenceId)
+            .onSuccess(u -> LOG.info("verticle undeployed [name: InferenceWorkerVerticle]")))
         .onSuccess(v -> {
           calcId = null;
           inferenceId = null;
@@ -123,7 +127,10 @@ public final class Forecasts {
 
   /** Shutdown step 4: the queues are flushed (waiters get 503) and the scheduler stops. */
   public Future<Void> stopQueues() {
-    return schedulerId == null ? Future.succeededFuture() : vertx.undeploy(schedulerId).onSuccess(v -> schedulerId = null);
+    return schedulerId == null ? Future.succeededFuture() : vertx.undeploy(schedulerId).onSuccess(v -> {
+      schedulerId = null;
+      LOG.info("verticle undeployed [name: ForecastSchedulerVerticle]");
+    });
   }
 
   /** Shutdown step 5: the Result Cache is emptied. */
