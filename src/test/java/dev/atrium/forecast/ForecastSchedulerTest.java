@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -276,6 +277,32 @@ class ForecastSchedulerTest {
     user.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(readyOrder).containsExactly(10, 11, 12, 13, 50);
+  }
+
+  @Test
+  @DisplayName("shutdown in order: draws still queued fail with 503, and every forecaster is closed before the model")
+  void shutdownFlushes() throws Exception {
+    start();
+    Dataset dataset = dataset(1, 60);
+    await(forecasts.scheduler().pauseWorkers());
+    CompletableFuture<Message<JsonObject>> queued = draw(dataset.hash(), 30);
+    awaitStatus(status -> status.getJsonObject("user").getInteger("depth") == 1);
+
+    await(forecasts.stopAccepting());
+    ReplyException refused = failureOf(draw(dataset.hash(), 31));
+    await(forecasts.stopWorkers());
+    forecasts.unloadModel();
+    await(forecasts.stopQueues());
+    forecasts.clearCaches();
+    Forecasts stopped = forecasts;
+    forecasts = null;
+
+    assertThat(refused.failureType()).as("nobody accepts draws any more").isEqualTo(ReplyFailure.NO_HANDLERS);
+    ReplyException flushed = failureOf(queued);
+    assertThat(flushed.failureCode()).isEqualTo(503);
+    assertThat(flushed.getMessage()).contains("shutting down");
+    assertThat(model.calls()).isZero();
+    assertThat(stopped.model()).isNull();
   }
 
   // ---------------------------------------------------------------------------------------------
