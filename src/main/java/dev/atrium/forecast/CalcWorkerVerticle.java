@@ -77,7 +77,8 @@ public final class CalcWorkerVerticle extends VerticleBase {
       JsonObject plot = plot(job);
       results.put(task.key(), plot);
       vertx.eventBus().publish(Addresses.FORECAST_READY, new JsonObject()
-          .put("dataset", task.key().dataset()).put("index", task.key().index()).put("result", plot));
+          .put("dataset", task.key().dataset()).put("index", task.key().index()).put("result", plot),
+          PlotCodec.options());
       source.completed(task, plot);
     } catch (RuntimeException e) {
       LOG.error("forecast plot failed [task: {}]", task, e);

@@ -59,6 +59,12 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
   private final Datasets datasets;
   private final ResultCache results;
   private final MeterRegistry registry;
+  /**
+   * Guards the queues, the calc queue and the idle workers. Workers call in from their own threads
+   * and take their next task there and then, without a round trip through the event loop; the
+   * event loop takes the same lock for draws, background offers, expiry and status.
+   */
+  private final Object lock = new Object();
   private final Deque<Promise<Task<JsonObject>>> idleInference = new ArrayDeque<>();
   private final Deque<Promise<CalcJob>> idleCalc = new ArrayDeque<>();
   /** Calc jobs of user tasks (all jobs in fifo mode), then of background tasks. */
@@ -145,10 +151,13 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(progressTimer);
-    int flushed = queues.flush(FailureCodes.UNAVAILABLE, "node shutting down; try again");
-    calcFirst.clear();
-    calcLater.clear();
-    failIdle("scheduler stopped");
+    int flushed;
+    synchronized (lock) {
+      flushed = queues.flush(FailureCodes.UNAVAILABLE, "node shutting down; try again");
+      calcFirst.clear();
+      calcLater.clear();
+      failIdle("scheduler stopped");
+    }
     meters.forEach(registry::remove);
     LOG.info("forecast queues flushed [tasks: {}]", flushed);
     List<Future<Void>> unregistered = new ArrayList<>();
@@ -161,14 +170,20 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
 
   /** Holds every inference pull unanswered until {@link #resumeWorkers()}: work queues up meanwhile. */
   public Future<Void> pauseWorkers() {
-    return onContext(() -> paused = true);
+    return onContext(() -> {
+      synchronized (lock) {
+        paused = true;
+      }
+    });
   }
 
   /** Answers inference pulls again. */
   public Future<Void> resumeWorkers() {
     return onContext(() -> {
-      paused = false;
-      dispatch();
+      synchronized (lock) {
+        paused = false;
+        dispatch();
+      }
     });
   }
 
@@ -181,8 +196,11 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
   public Future<Integer> offerBackground(String dataset, int from, int to) {
     Promise<Integer> promise = Promise.promise();
     context.runOnContext(v -> {
-      int accepted = queues.offerBackground(dataset, from, to);
-      dispatch();
+      int accepted;
+      synchronized (lock) {
+        accepted = queues.offerBackground(dataset, from, to);
+        dispatch();
+      }
       promise.complete(accepted);
     });
     return promise.future();
@@ -241,21 +259,24 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
     results.datasetAvailable(dataset.hash());
     JsonObject cached = results.get(new TaskKey(dataset.hash(), index));
     if (cached != null) {
-      message.reply(cached);
+      message.reply(cached, PlotCodec.options());
       return;
     }
-    queues.submitUser(dataset.hash(), index, new ForecastQueues.Waiter<>() {
+    ForecastQueues.Waiter<JsonObject> waiter = new ForecastQueues.Waiter<>() {
       @Override
       public void succeed(JsonObject result) {
-        message.reply(result);
+        message.reply(result, PlotCodec.options());
       }
 
       @Override
       public void fail(int code, String reason) {
         message.fail(code, reason);
       }
-    });
-    dispatch();
+    };
+    synchronized (lock) {
+      queues.submitUser(dataset.hash(), index, waiter);
+      dispatch();
+    }
   }
 
   private void onBackground(Message<JsonObject> message) {
@@ -282,14 +303,17 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
       return;
     }
     results.datasetAvailable(dataset.hash());
-    int accepted = queues.offerBackground(dataset.hash(), from, to);
+    int accepted;
+    synchronized (lock) {
+      accepted = queues.offerBackground(dataset.hash(), from, to);
+      dispatch();
+    }
     if (accepted == 0) {
       message.fail(FailureCodes.UNAVAILABLE, "forecast background queue full (" + settings.backgroundQueue()
           + " tasks); try again later");
       return;
     }
     message.reply(new JsonObject().put("accepted", accepted));
-    dispatch();
   }
 
   private static void failLookup(Message<JsonObject> message, String dataset, Throwable failure) {
@@ -310,7 +334,10 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
       LOG.warn("malformed forecast ready event ignored [fields: {}]", body.fieldNames());
       return;
     }
-    results.put(new TaskKey(dataset, index), result);
+    TaskKey key = new TaskKey(dataset, index);
+    if (results.get(key) != result) {
+      results.put(key, result);
+    }
     ProcessFeed feed = feeds.get(dataset);
     if (feed != null && feed.ready(index)) {
       if (feed.state() == ProcessFeed.State.DONE) {
@@ -338,66 +365,68 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
 
   @Override
   public void pullTask(Promise<Task<JsonObject>> next) {
-    context.runOnContext(v -> {
+    synchronized (lock) {
       idleInference.add(next);
       dispatch();
-    });
+    }
   }
 
   @Override
   public void pullCalc(Promise<CalcJob> next) {
-    context.runOnContext(v -> {
+    synchronized (lock) {
       idleCalc.add(next);
       dispatch();
-    });
+    }
   }
 
   @Override
   public void withdraw(Promise<?> pending) {
-    context.runOnContext(v -> {
+    synchronized (lock) {
       if (idleInference.remove(pending) || idleCalc.remove(pending)) {
         pending.tryFail("worker stopped");
       }
-    });
+    }
   }
 
   @Override
   public void inferred(CalcJob job) {
-    context.runOnContext(v -> {
+    synchronized (lock) {
       boolean first = settings.scheduling() == Scheduling.FIFO || job.task().priority() == Priority.USER;
       (first ? calcFirst : calcLater).add(job);
       dispatch();
-    });
+    }
   }
 
   @Override
   public void completed(Task<JsonObject> task, JsonObject plot) {
-    context.runOnContext(v -> {
-      serviceTimers.get(task.priority()).record(System.nanoTime() - task.startedNanos(), TimeUnit.NANOSECONDS);
+    serviceTimers.get(task.priority()).record(System.nanoTime() - task.startedNanos(), TimeUnit.NANOSECONDS);
+    synchronized (lock) {
       queues.complete(task, plot);
       dispatch();
-    });
+    }
   }
 
   @Override
   public void failed(Task<JsonObject> task, int code, String message) {
-    context.runOnContext(v -> {
+    synchronized (lock) {
       queues.fail(task, code, message);
       dispatch();
-    });
+    }
   }
 
   @Override
   public void discarded(Task<JsonObject> task) {
-    context.runOnContext(v -> {
+    synchronized (lock) {
       queues.discard(task);
       dispatch();
-    });
+    }
   }
 
   /**
    * Hands work to idle workers: inference tasks unless paused (background ones only while the
    * calc queue is short, so inference never runs far ahead of it), then calc jobs, user first.
+   * Called with the lock held; a worker's promise completes on the calling thread, and the
+   * worker moves the work onto its own context.
    */
   private void dispatch() {
     while (!paused && !idleInference.isEmpty()) {
@@ -416,11 +445,16 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
   }
 
   private void sweep() {
-    int dropped = queues.expire();
+    int dropped;
+    synchronized (lock) {
+      dropped = queues.expire();
+      if (dropped > 0) {
+        dispatch();
+      }
+    }
     if (dropped > 0) {
       LOG.info("forecast draws dropped past their deadline [count: {}, deadline ms: {}]", dropped,
           settings.deadline().toMillis());
-      dispatch();
     }
   }
 
@@ -512,6 +546,12 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
   // ---- figures --------------------------------------------------------------------------------
 
   private JsonObject status() {
+    synchronized (lock) {
+      return statusLocked();
+    }
+  }
+
+  private JsonObject statusLocked() {
     JsonObject out = new JsonObject()
         .put("node", nodeId)
         .put("scheduling", settings.scheduling().id())

@@ -49,6 +49,7 @@ public final class Forecasts {
 
   /** Step 1: the scheduler and its queues. */
   public Future<Void> startQueues() {
+    PlotCodec.register(vertx.eventBus());
     scheduler = new ForecastSchedulerVerticle(settings, datasets, results, registry);
     return vertx.deployVerticle(scheduler).map(id -> {
       schedulerId = id;

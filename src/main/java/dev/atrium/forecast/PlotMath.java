@@ -86,15 +86,39 @@ public final class PlotMath {
     double step = (max - min + 2 * GRID_REACH * bandwidth) / (points - 1);
     double[] grid = new double[points];
     double[] density = new double[points];
-    double norm = 1.0 / (values.length * bandwidth);
     for (int j = 0; j < points; j++) {
       grid[j] = start + j * step;
-      double sum = 0;
-      for (double v : values) {
-        double z = (grid[j] - v) / bandwidth;
-        sum += Math.exp(-0.5 * z * z);
+    }
+    // On an even grid z_j = z_c + (j - c) * d, so exp(-z_j^2 / 2) follows from its neighbour by
+    // one multiplication: e_{j+1} = e_j * r_j with r_{j+1} = r_j * exp(-d^2), and the same way
+    // downwards. Starting at the grid point c nearest the sample, the terms only shrink, so a far
+    // sample underflows to 0 where its kernel is 0 anyway. Three exp calls per sample, not one
+    // per grid point.
+    double d = step / bandwidth;
+    double decay = Math.exp(-d * d);
+    for (double v : values) {
+      int c = (int) Math.max(0, Math.min(points - 1, Math.round((v - start) / step)));
+      double zc = (grid[c] - v) / bandwidth;
+      double ec = Math.exp(-0.5 * zc * zc);
+      density[c] += ec;
+      double e = ec;
+      double r = Math.exp(-zc * d - 0.5 * d * d);
+      for (int j = c + 1; j < points; j++) {
+        e *= r;
+        density[j] += e;
+        r *= decay;
       }
-      density[j] = sum * INV_SQRT_2PI * norm;
+      e = ec;
+      r = Math.exp(zc * d - 0.5 * d * d);
+      for (int j = c - 1; j >= 0; j--) {
+        e *= r;
+        density[j] += e;
+        r *= decay;
+      }
+    }
+    double norm = INV_SQRT_2PI / (values.length * bandwidth);
+    for (int j = 0; j < points; j++) {
+      density[j] *= norm;
     }
     return new Density(grid, density, bandwidth);
   }

@@ -7,9 +7,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * How the workers of one node talk to its scheduler. Workers <b>pull</b>: an idle worker hands
  * over a promise, and the scheduler completes it when there is something to do (never two things
- * at once). Every method may be called from any thread; the scheduler does the work on its own
- * event loop, and a completed promise's listeners run there, so a worker hops back to its own
- * context before working.
+ * at once) — at once, on the worker's own thread, when work is waiting, so a busy worker goes from
+ * one task to the next without a round trip through the event loop; otherwise later, on whichever
+ * thread brought the work. Either way the worker moves the work onto its own context before
+ * doing it. Every method is thread-safe.
  */
 public interface TaskSource {
 

@@ -66,6 +66,31 @@ class PlotMathTest {
   }
 
   @Test
+  @DisplayName("the density equals the direct kernel sum at every grid point, far outliers included")
+  void densityMatchesDirectSum() {
+    Random random = new Random(7);
+    double[] values = new double[64];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextGaussian();
+    }
+    values[63] = 60;
+
+    PlotMath.Density density = PlotMath.density(values, 128);
+
+    double h = density.bandwidth();
+    for (int j = 0; j < 128; j++) {
+      double sum = 0;
+      for (double v : values) {
+        double z = (density.grid()[j] - v) / h;
+        sum += Math.exp(-0.5 * z * z);
+      }
+      double direct = sum / (values.length * h * Math.sqrt(2 * Math.PI));
+      assertThat(density.values()[j]).as("grid point " + j).isCloseTo(direct, within(1e-12 + 1e-9 * direct));
+    }
+    assertThat(trapezoid(density)).isCloseTo(1.0, within(0.02));
+  }
+
+  @Test
   @DisplayName("summaries give the mean and the five quantiles per step, and the last step's density")
   void summary() {
     double[][] samples = new double[5][];
