@@ -22,8 +22,9 @@ public final class Main implements Runnable {
   public static final int EXIT_FAILURE = 1;
 
   static {
-    // before any DJL class loads: libtorch comes from the jar, nothing is downloaded at run time
-    DjlSetup.offline();
+    // before any DJL class loads: libtorch comes from the jar, nothing is downloaded at run time;
+    // one PyTorch thread per pass (the parallelism is one inference worker per core)
+    DjlSetup.apply();
   }
 
   @CommandLine.Spec

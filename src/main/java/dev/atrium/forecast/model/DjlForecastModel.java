@@ -47,7 +47,7 @@ public final class DjlForecastModel implements ForecastModel {
   private static final Logger LOG = LoggerFactory.getLogger(DjlForecastModel.class);
 
   static {
-    DjlSetup.offline();
+    DjlSetup.apply();
   }
 
   private final ModelConfig config;

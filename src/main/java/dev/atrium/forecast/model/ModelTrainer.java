@@ -47,7 +47,7 @@ public final class ModelTrainer {
   private static final String ENGINE = "PyTorch";
 
   static {
-    DjlSetup.offline();
+    DjlSetup.apply();
   }
 
   private ModelTrainer() {
