@@ -392,16 +392,17 @@ public final class DatasetStore implements Datasets {
           .setLimit(PAGE)
           .setFields(new JsonObject().put("_id", 1).put("bytes", 1).put("lastUsed", 1));
       return mongo.findWithOptions(ENTRIES, new JsonObject().put("_id", new JsonObject().put("$ne", keep)), oldest)
-          .compose(page -> evictPage(page, 0, totals, keep));
+          .compose(page -> evictPage(page, 0, 0, totals, keep));
     });
   }
 
-  private Future<Void> evictPage(List<JsonObject> page, int next, long[] totals, String keep) {
+  private Future<Void> evictPage(List<JsonObject> page, int next, int evicted, long[] totals, String keep) {
     if (within(totals) || page.isEmpty()) {
       return Future.succeededFuture();
     }
     if (next == page.size()) {
-      return evictOver(keep);
+      // a page whose every dataset was used (or removed) meanwhile: the next insert tries again
+      return evicted == 0 ? Future.succeededFuture() : evictOver(keep);
     }
     JsonObject victim = page.get(next);
     String hash = victim.getString("_id");
@@ -413,7 +414,7 @@ public final class DatasetStore implements Datasets {
         totals[0] -= 1;
         totals[1] -= victim.getLong("bytes", 0L);
       }
-      return evictPage(page, next + 1, totals, keep);
+      return evictPage(page, next + 1, removed ? evicted + 1 : evicted, totals, keep);
     });
   }
 

@@ -47,7 +47,7 @@ public final class DjlForecastModel implements ForecastModel {
   private static final Logger LOG = LoggerFactory.getLogger(DjlForecastModel.class);
 
   static {
-    DjlSetup.offline();
+    DjlSetup.apply();
   }
 
   private final ModelConfig config;
@@ -78,6 +78,11 @@ public final class DjlForecastModel implements ForecastModel {
     }
     return load(new ModelFiles() {
       @Override
+      public String location() {
+        return absolute.toString();
+      }
+
+      @Override
       public String where(String file) {
         return absolute.resolve(file).toString();
       }
@@ -93,8 +98,13 @@ public final class DjlForecastModel implements ForecastModel {
   public static DjlForecastModel loadDefault() throws ModelLoadException {
     return load(new ModelFiles() {
       @Override
+      public String location() {
+        return "classpath:" + DEFAULT_RESOURCE;
+      }
+
+      @Override
       public String where(String file) {
-        return "classpath:" + DEFAULT_RESOURCE + file;
+        return location() + file;
       }
 
       @Override
@@ -135,7 +145,7 @@ public final class DjlForecastModel implements ForecastModel {
       model.close();
       throw e;
     }
-    DjlForecastModel loaded = new DjlForecastModel(config, model, files.where(""));
+    DjlForecastModel loaded = new DjlForecastModel(config, model, files.location());
     LOG.info("forecast model loaded [name: {}, sha256: {}, from: {}, ms: {}]", config.name(), actual,
         loaded.source, (System.nanoTime() - started) / 1_000_000);
     return loaded;
@@ -295,6 +305,9 @@ public final class DjlForecastModel implements ForecastModel {
 
   /** The files of one model directory, on disk or on the class path. */
   private interface ModelFiles {
+    /** The directory, for messages and {@link #source()}. */
+    String location();
+
     /** How to name {@code file} in a message. */
     String where(String file);
 

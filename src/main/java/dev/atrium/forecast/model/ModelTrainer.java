@@ -47,7 +47,7 @@ public final class ModelTrainer {
   private static final String ENGINE = "PyTorch";
 
   static {
-    DjlSetup.offline();
+    DjlSetup.apply();
   }
 
   private ModelTrainer() {
@@ -123,14 +123,16 @@ public final class ModelTrainer {
     int n = series.length;
     int w = options.window();
     int h = options.horizon();
-    int tail = (int) Math.round(n * options.validationFraction());
-    int split = n - tail;
-    if (tail < h || split - w - h < 0) {
+    if (!longEnough(n, options)) {
+      int least = w + h;
+      while (!longEnough(least, options)) {
+        least++;
+      }
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "a series of %d rows is too short for window %d, horizon %d and a %.0f%% validation tail "
-              + "(needs at least %d rows)", n, w, h, options.validationFraction() * 100,
-          (int) Math.ceil((w + 2.0 * h) / (1 - options.validationFraction()))));
+              + "(needs at least %d rows)", n, w, h, options.validationFraction() * 100, least));
     }
+    int split = n - tail(n, options);
     for (int i = 0; i < n; i++) {
       if (!Double.isFinite(series[i])) {
         throw new IllegalArgumentException("series value " + i + " is not finite: " + series[i]);
@@ -167,6 +169,16 @@ public final class ModelTrainer {
     } catch (TranslateException e) {
       throw new IllegalStateException("training batch failed", e);
     }
+  }
+
+  private static int tail(int rows, Options options) {
+    return (int) Math.round(rows * options.validationFraction());
+  }
+
+  /** At least one training window before the tail, and one validation window inside it. */
+  private static boolean longEnough(int rows, Options options) {
+    int tail = tail(rows, options);
+    return tail >= options.horizon() && rows - tail >= options.window() + options.horizon();
   }
 
   /** Trains; returns the last epoch's training loss and one validation pass's loss. */
