@@ -306,7 +306,6 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
     int accepted;
     synchronized (lock) {
       accepted = queues.offerBackground(dataset.hash(), from, to);
-      dispatch();
     }
     if (accepted == 0) {
       message.fail(FailureCodes.UNAVAILABLE, "forecast background queue full (" + settings.backgroundQueue()
@@ -314,6 +313,9 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
       return;
     }
     message.reply(new JsonObject().put("accepted", accepted));
+    synchronized (lock) {
+      dispatch();
+    }
   }
 
   private static void failLookup(Message<JsonObject> message, String dataset, Throwable failure) {
@@ -498,8 +500,23 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
 
   private void offered(ProcessFeed feed, int accepted) {
     feed.offering(false);
+    int from = feed.cursor();
+    if (from < 0 || feed.state() != ProcessFeed.State.RUNNING) {
+      return;
+    }
     feed.offered(accepted);
-    topUp(feed);
+    // A plot can be published before this reply arrives (a worker took the task at once); it is
+    // in the Result Cache by then, so count it here.
+    for (int index = from; index < from + accepted; index++) {
+      if (results.get(new TaskKey(feed.dataset(), index)) != null) {
+        feed.ready(index);
+      }
+    }
+    if (feed.state() == ProcessFeed.State.DONE) {
+      finished(feed);
+    } else {
+      topUp(feed);
+    }
   }
 
   private void offerFailed(ProcessFeed feed, Throwable failure) {

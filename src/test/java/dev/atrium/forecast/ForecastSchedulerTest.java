@@ -264,6 +264,29 @@ class ForecastSchedulerTest {
   }
 
   @Test
+  @DisplayName("processing counts plots published before the background request's reply arrived")
+  void processFeedReplyLate() throws Exception {
+    start(Scheduling.PRIORITY, 100, Duration.ofSeconds(30), 4);
+    // every {accepted} reply reaches the feed 200 ms late: the workers finish its tasks first
+    vertx.eventBus().addInboundInterceptor(delivery -> {
+      Object body = delivery.message().body();
+      if (body instanceof JsonObject json && json.containsKey("accepted") && json.size() == 1) {
+        vertx.setTimer(200, id -> delivery.next());
+      } else {
+        delivery.next();
+      }
+    });
+    Dataset dataset = dataset(3, 20);
+
+    await(forecasts.scheduler().process(dataset.hash(), dataset.rows()));
+
+    JsonObject done = awaitStatus(status -> status.getJsonArray("processing").getJsonObject(0)
+        .getString("state").equals("done"));
+    assertThat(done.getJsonArray("processing").getJsonObject(0).getInteger("done")).isEqualTo(13);
+    assertThat(model.calls()).isEqualTo(13);
+  }
+
+  @Test
   @DisplayName("fifo scheduling makes a draw wait behind background work queued before it")
   void fifo() throws Exception {
     start(Scheduling.FIFO, 100, Duration.ofSeconds(30), 256);
