@@ -228,6 +228,7 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
         LOG.info("processing started [dataset: {}, tasks: {}]", dataset, feed.total());
         topUp(feed);
       }
+      feed.takeDirty();
       JsonObject progress = feed.progress();
       datasets.progress(dataset, progress.copy());
       promise.complete(progress);
@@ -541,12 +542,13 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
 
   private void finished(ProcessFeed feed) {
     LOG.info("processing finished [dataset: {}, tasks: {}]", feed.dataset(), feed.total());
+    feed.takeDirty();
     datasets.progress(feed.dataset(), feed.progress());
   }
 
   private void writeProgress() {
     for (ProcessFeed feed : List.copyOf(feeds.values())) {
-      if (feed.dirty()) {
+      if (feed.takeDirty()) {
         datasets.progress(feed.dataset(), feed.progress());
       }
       if (feed.state() == ProcessFeed.State.RUNNING) {

@@ -138,14 +138,15 @@ final class ProcessFeed {
     }
   }
 
-  /** Whether progress changed since the last {@link #progress()}. */
-  boolean dirty() {
-    return dirty;
+  /** Whether progress changed since the last call; clears the mark (the caller writes it now). */
+  boolean takeDirty() {
+    boolean was = dirty;
+    dirty = false;
+    return was;
   }
 
   /** {@code {state, done, total, discarded}}, as {@code GET /api/datasets/{hash}} shows it. */
   JsonObject progress() {
-    dirty = false;
     return new JsonObject().put("state", state.id()).put("done", done).put("total", total())
         .put("discarded", discarded);
   }
