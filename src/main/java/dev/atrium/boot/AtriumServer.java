@@ -28,6 +28,11 @@ import dev.atrium.coordination.impl.RedisCoordination;
 import dev.atrium.forecast.data.DatasetRoutes;
 import dev.atrium.forecast.data.DatasetStore;
 import dev.atrium.forecast.data.DatasetsVerticle;
+import dev.atrium.forecast.ForecastRoutes;
+import dev.atrium.forecast.Forecasts;
+import dev.atrium.forecast.model.DjlForecastModel;
+import dev.atrium.forecast.model.ForecastModel;
+import dev.atrium.forecast.model.ModelLoadException;
 import dev.atrium.health.Lifecycle;
 import dev.atrium.health.ReadinessChecks;
 import dev.atrium.node.NodeIdentity;
@@ -99,6 +104,7 @@ public final class AtriumServer {
   private FrameService frameService;
   private ControlChannelVerticle controlChannel;
   private DatasetStore datasets;
+  private Forecasts forecasts;
   private Future<Void> stopping;
 
   private AtriumServer(Settings settings) {
@@ -140,6 +146,7 @@ public final class AtriumServer {
             settings.frames().gcInterval(), settings.stores().dataDir().resolve("tmp").resolve("uploads"),
             frameService), 1))
         .compose(v -> deploy("DatasetsVerticle", () -> new DatasetsVerticle(datasets), 1))
+        .compose(v -> startForecasts())
         .compose(v -> deploy("HttpServerVerticle", () -> new HttpServerVerticle(settings.http(),
             vx -> ReadinessChecks.create(vx, lifecycle, coordination, records,
                 settings.cluster().enabled() ? members() : null),
@@ -154,6 +161,48 @@ public final class AtriumServer {
               (System.nanoTime() - startNanos) / 1_000_000, sinceJvm);
           return null;
         });
+  }
+
+  /**
+   * The forecast pipeline in the order of DESIGN §6: queues → model (a failure names the file and
+   * fails startup) → caches → workers → accepting draws. Each step pushes its undo, so shutdown
+   * runs them in reverse: stop accepting → stop workers → unload the model → flush the queues →
+   * clear the caches.
+   */
+  private Future<Void> startForecasts() {
+    forecasts = new Forecasts(vertx, settings.forecast(), datasets, metrics.registry());
+    return forecasts.startQueues()
+        .onSuccess(v -> pushRelease("forecast queues and caches", () -> forecasts.stopQueues()
+            .onSuccess(c -> {
+              forecasts.clearCaches();
+              LOG.info("forecast result cache cleared");
+            })))
+        .compose(v -> forecasts.loadModel(this::loadModel)
+            .recover(failure -> Future.failedFuture(new StartupException(modelSetting() + failure.getMessage()))))
+        .onSuccess(v -> pushRelease("forecast model", () -> {
+          forecasts.unloadModel();
+          return Future.succeededFuture();
+        }))
+        .compose(v -> forecasts.startWorkers())
+        .onSuccess(v -> pushRelease("forecast workers", forecasts::stopWorkers))
+        .compose(v -> forecasts.accept(identity.nodeId()))
+        .onSuccess(v -> {
+          pushRelease("forecast draws", () -> forecasts.stopAccepting()
+              .onSuccess(c -> LOG.info("forecast draws no longer accepted")));
+          LOG.info("forecasts ready [model: {}, sha256: {}, scheduling: {}]", forecasts.model().name(),
+              forecasts.model().sha256(), settings.forecast().scheduling().id());
+        });
+  }
+
+  private ForecastModel loadModel() throws ModelLoadException {
+    return settings.forecast().model() == null
+        ? DjlForecastModel.loadDefault()
+        : DjlForecastModel.load(settings.forecast().model());
+  }
+
+  private String modelSetting() {
+    return settings.forecast().model() == null ? "the default forecast model: "
+        : "forecast.model (ATRIUM_FORECAST_MODEL): ";
   }
 
   private Future<Void> createVertx() {
@@ -252,7 +301,8 @@ public final class AtriumServer {
         new FrameRoutes(frameService, collector, settings.caches().memoryBytes() / 4),
         new TrajectoryRoutes(frameService, roomAccess, locks, uploads, settings.uploads().maxSize(),
             limiter, settings.limits().uploads()),
-        new DatasetRoutes(datasets, uploads, limiter, settings.limits().uploads()));
+        new DatasetRoutes(datasets, uploads, limiter, settings.limits().uploads()),
+        new ForecastRoutes(forecasts, datasets, vertx.eventBus(), uploads, limiter, settings.limits().uploads()));
   }
 
   private Future<Void> reach(String setting, String what, Future<Duration> ping) {
@@ -277,11 +327,17 @@ public final class AtriumServer {
     long start = System.nanoTime();
     return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
         .map(id -> {
-          deployed.push(new Deployed(name, id));
+          deployed.push(new Deployed(name, () -> vertx.undeploy(id)
+              .onSuccess(u -> LOG.info("verticle undeployed [name: {}]", name))));
           LOG.info("verticle deployed [name: {}, instances: {}, ms: {}]", name, instances,
               (System.nanoTime() - start) / 1_000_000);
           return null;
         });
+  }
+
+  /** Registers how to undo a startup step that is not a verticle; shutdown runs it in reverse order. */
+  private void pushRelease(String name, Supplier<Future<Void>> release) {
+    deployed.push(new Deployed(name, release));
   }
 
   private Supplier<List<String>> members() {
@@ -298,19 +354,30 @@ public final class AtriumServer {
       lifecycle.advance(Lifecycle.Phase.DRAINING);
       LOG.info("readiness withdrawn; stop accepting new requests, draining in-flight ones for up to {} ms",
           settings.http().shutdownGrace().toMillis());
-      stopping = release().onComplete(done -> LOG.info("shutdown complete"));
+      stopping = forecastSnapshot().compose(v -> release()).onComplete(done -> LOG.info("shutdown complete"));
     }
     return stopping;
+  }
+
+  /** The forecast queues' figures, logged before anything stops (never holds the shutdown up). */
+  private Future<Void> forecastSnapshot() {
+    if (forecasts == null || forecasts.scheduler() == null || forecasts.model() == null) {
+      return Future.succeededFuture();
+    }
+    return forecasts.scheduler().statusNow()
+        .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+        .onSuccess(status -> LOG.info("forecast stats snapshot [{}]", status.encode()))
+        .<Void>mapEmpty()
+        .recover(failure -> Future.succeededFuture());
   }
 
   private Future<Void> release() {
     Future<Void> chain = Future.succeededFuture();
     while (!deployed.isEmpty()) {
       Deployed next = deployed.pop();
-      chain = chain.compose(v -> vertx.undeploy(next.id())
-          .onSuccess(u -> LOG.info("verticle undeployed [name: {}]", next.name()))
+      chain = chain.compose(v -> next.release().get()
           .recover(failure -> {
-            LOG.warn("verticle undeploy failed [name: {}]", next.name(), failure);
+            LOG.warn("shutdown step failed [name: {}]", next.name(), failure);
             return Future.succeededFuture();
           }));
     }
@@ -338,6 +405,11 @@ public final class AtriumServer {
     return vertx;
   }
 
+  /** The node's forecast pipeline (null before it starts): scheduler, Result Cache, model. */
+  public Forecasts forecasts() {
+    return forecasts;
+  }
+
   /** The node's Data Cache of forecast datasets (null before the stores are up). */
   public DatasetStore datasets() {
     return datasets;
@@ -353,6 +425,7 @@ public final class AtriumServer {
     return settings;
   }
 
-  private record Deployed(String name, String id) {
+  /** A started step and how to undo it. */
+  private record Deployed(String name, Supplier<Future<Void>> release) {
   }
 }

@@ -1,16 +1,18 @@
 package dev.atrium.boot;
 
+import dev.atrium.forecast.model.DjlSetup;
 import dev.atrium.node.NodeIdentity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code atrium} command line: {@code serve}, {@code config show|init|path}, {@code version}.
+ * The {@code atrium} command line: {@code serve}, {@code config show|init|path},
+ * {@code model train|synth|info}, {@code version}.
  * Exit codes: 0 success, 1 startup or runtime failure, 2 invalid configuration or usage.
  */
 @Command(name = "atrium", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Atrium: collaborative scientific visualization with on-demand model inference.",
-    subcommands = {ServeCommand.class, ConfigCommand.class, VersionCommand.class,
+    subcommands = {ServeCommand.class, ConfigCommand.class, ModelCommand.class, VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -18,6 +20,12 @@ public final class Main implements Runnable {
   public static final int EXIT_CONFIG = 2;
   /** Exit code for a failed startup or shutdown. */
   public static final int EXIT_FAILURE = 1;
+
+  static {
+    // before any DJL class loads: libtorch comes from the jar, nothing is downloaded at run time;
+    // one PyTorch thread per pass (the parallelism is one inference worker per core)
+    DjlSetup.apply();
+  }
 
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;

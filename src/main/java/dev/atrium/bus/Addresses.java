@@ -184,6 +184,69 @@ public final class Addresses {
   /** How long a node request may take: a node answers from memory, so 2 s means it is gone. */
   public static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
 
+  // ---- forecast pipeline (Step 5) ------------------------------------------------------------------
+
+  /**
+   * <b>Request</b>, served by every node's {@code ForecastSchedulerVerticle} (any one answers): a
+   * user's draw, priority 0, most recent first.
+   * <ul>
+   *   <li>Payload: {@code {dataset, index}}.</li>
+   *   <li>Reply: the plot {@code {dataset, index, history, forecast, density, model, computedAt}}
+   *       (README "Forecasts"), from the Result Cache when there, else once computed. Identical
+   *       draws waiting at one scheduler share one computation.</li>
+   *   <li>Failures: 404 unknown dataset (or gone before the task ran); 400 index out of range or
+   *       with too little history; 503 user queue full ("queue full"); 503 not started within
+   *       the deadline ({@code forecast.deadline}, "deadline"); 503 node shutting down.</li>
+   * </ul>
+   * Timeout: the deadline plus {@link #FORECAST_SERVICE_ALLOWANCE}, so a draw is answered by the
+   * scheduler (dropped or computed) before the caller gives up.
+   */
+  public static final String FORECAST_USER = "atrium.forecast.user";
+
+  /**
+   * <b>Request</b>, served by every node's {@code ForecastSchedulerVerticle}: queue background
+   * (precompute) tasks for indexes {@code from} (inclusive) to {@code to} (exclusive), priority 1,
+   * oldest first, run only when no user draw waits.
+   * <ul>
+   *   <li>Payload: {@code {dataset, from, to}}.</li>
+   *   <li>Reply: {@code {accepted}}, how many of the indexes were queued, lowest first (the
+   *       producer sends the rest later).</li>
+   *   <li>Failures: 404 unknown dataset; 400 bad range; 503 background queue full now (the
+   *       producer pauses and retries).</li>
+   * </ul>
+   * Timeout: {@link #FORECAST_BACKGROUND_TIMEOUT}.
+   */
+  public static final String FORECAST_BACKGROUND = "atrium.forecast.background";
+
+  /**
+   * <b>Publish</b> to every node after a plot was computed: each node puts it in its Result Cache,
+   * and the node processing that dataset counts it as done.
+   * <ul>
+   *   <li>Payload: {@code {dataset, index, result}}, {@code result} as the reply of
+   *       {@link #FORECAST_USER}.</li>
+   *   <li>No reply.</li>
+   * </ul>
+   */
+  public static final String FORECAST_READY = "atrium.forecast.ready";
+
+  /**
+   * <b>Request</b>, served only by the node itself ({@code localConsumer}): this node's forecast
+   * figures, as {@code GET /api/forecast/status} shows them (README "Forecasts").
+   * <ul>
+   *   <li>Payload: empty object.</li>
+   *   <li>Reply: {@code {node, scheduling, model, workers, user: {...}, background: {...}, ...}}.</li>
+   * </ul>
+   * Timeout: {@link #FORECAST_STATUS_TIMEOUT}.
+   */
+  public static final String FORECAST_STATUS = "atrium.forecast.status";
+
+  /** How long past the deadline a draw may wait for its computation to finish. */
+  public static final Duration FORECAST_SERVICE_ALLOWANCE = Duration.ofSeconds(15);
+  /** How long a background request may take: the scheduler answers from memory after one dataset lookup. */
+  public static final Duration FORECAST_BACKGROUND_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a status request may take: answered from memory. */
+  public static final Duration FORECAST_STATUS_TIMEOUT = Duration.ofSeconds(2);
+
   private Addresses() {
   }
 

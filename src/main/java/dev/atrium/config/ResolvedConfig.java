@@ -202,7 +202,7 @@ public final class ResolvedConfig {
         Math.max(1, (Integer) value(Setting.FRAME_MAX_RANGE)), (Duration) value(Setting.GC_GRACE),
         (Duration) value(Setting.GC_INTERVAL), "gcs".equals(value(Setting.BLOB_STORE)));
     return new Settings(mode, requiredServices, http, cluster, stores, caches, sessions, auth, limits, uploads,
-        frames, control(), datasets());
+        frames, control(), datasets(), forecast());
   }
 
   private DatasetSettings datasets() {
@@ -227,6 +227,39 @@ public final class ResolvedConfig {
     }
     return new DatasetSettings(maxUpload, (Integer) value(Setting.DATASET_MAX_COUNT), maxBytes,
         positive(Setting.DATASET_TTL), (Long) value(Setting.DATASET_LOCAL_CACHE));
+  }
+
+  private ForecastSettings forecast() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    int inference = (Integer) value(Setting.INFERENCE_WORKERS);
+    int calc = (Integer) value(Setting.CALC_WORKERS);
+    at(Setting.FORECAST_SAMPLES, 2);
+    for (Setting setting : new Setting[] {Setting.FORECAST_USER_QUEUE, Setting.FORECAST_BACKGROUND_QUEUE,
+        Setting.FORECAST_PROCESS_BATCH, Setting.FORECAST_RESULT_CACHE}) {
+      at(setting, 1);
+    }
+    at(Setting.FORECAST_DENSITY_POINTS, 8);
+    ForecastSettings.Scheduling scheduling;
+    try {
+      scheduling = ForecastSettings.Scheduling.parse((String) value(Setting.FORECAST_SCHEDULING));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid setting " + Setting.FORECAST_SCHEDULING.key() + " ("
+          + Setting.FORECAST_SCHEDULING.env() + ") = '" + shown(Setting.FORECAST_SCHEDULING) + "' from "
+          + source(Setting.FORECAST_SCHEDULING) + ": " + e.getMessage());
+    }
+    return new ForecastSettings((Path) value(Setting.FORECAST_MODEL), inference == 0 ? cores : inference,
+        calc == 0 ? cores : calc, (Integer) value(Setting.FORECAST_SAMPLES), positive(Setting.FORECAST_DEADLINE),
+        (Integer) value(Setting.FORECAST_USER_QUEUE), (Integer) value(Setting.FORECAST_BACKGROUND_QUEUE), scheduling,
+        (Integer) value(Setting.FORECAST_PROCESS_BATCH), (Integer) value(Setting.FORECAST_RESULT_CACHE),
+        positive(Setting.FORECAST_RESULT_TTL), (Integer) value(Setting.FORECAST_DENSITY_POINTS));
+  }
+
+  /** A count setting that must be at least {@code min}. */
+  private void at(Setting setting, int min) {
+    if ((Integer) value(setting) < min) {
+      throw new ConfigException("invalid setting " + setting.key() + " (" + setting.env() + ") = '"
+          + shown(setting) + "' from " + source(setting) + ": must be at least " + min);
+    }
   }
 
   private ControlSettings control() {

@@ -109,7 +109,31 @@ public enum Setting {
   DATASET_TTL("datasets.ttl", "ATRIUM_DATASET_TTL", ValueKind.DURATION,
       "a dataset unused for this long is removed"),
   DATASET_LOCAL_CACHE("datasets.localCacheBytes", "ATRIUM_DATASET_LOCAL_CACHE", ValueKind.SIZE,
-      "memory per node for parsed datasets in front of the Data Cache");
+      "memory per node for parsed datasets in front of the Data Cache"),
+  FORECAST_MODEL("forecast.model", "ATRIUM_FORECAST_MODEL", ValueKind.PATH,
+      "forecast model directory (atrium model train writes one); unset = the default model shipped in the jar"),
+  INFERENCE_WORKERS("forecast.inferenceWorkers", "ATRIUM_INFERENCE_WORKERS", ValueKind.COUNT,
+      "inference workers, each with its own predictor; 0 = one per CPU core"),
+  CALC_WORKERS("forecast.calcWorkers", "ATRIUM_CALC_WORKERS", ValueKind.COUNT,
+      "workers turning forecast samples into plot data; 0 = one per CPU core"),
+  FORECAST_SAMPLES("forecast.samples", "ATRIUM_FORECAST_SAMPLES", ValueKind.COUNT,
+      "stochastic forward passes (dropout on) per forecast: the size of the forecast distribution"),
+  FORECAST_DEADLINE("forecast.deadline", "ATRIUM_FORECAST_DEADLINE", ValueKind.DURATION,
+      "a user draw not started within this time is dropped with 503 instead of being computed late"),
+  FORECAST_USER_QUEUE("forecast.userQueue", "ATRIUM_FORECAST_USER_QUEUE", ValueKind.COUNT,
+      "most user draws queued per node; past it draws get 503 with Retry-After"),
+  FORECAST_BACKGROUND_QUEUE("forecast.backgroundQueue", "ATRIUM_FORECAST_BACKGROUND_QUEUE", ValueKind.COUNT,
+      "most background (process) tasks queued per node; past it producers pause"),
+  FORECAST_SCHEDULING("forecast.scheduling", "ATRIUM_FORECAST_SCHEDULING", ValueKind.TEXT,
+      "priority (user draws newest first, ahead of background work) or fifo (one queue in arrival order)"),
+  FORECAST_PROCESS_BATCH("forecast.processBatch", "ATRIUM_FORECAST_PROCESS_BATCH", ValueKind.COUNT,
+      "most background tasks of one dataset queued at once while it is processed"),
+  FORECAST_RESULT_CACHE("forecast.resultCacheCount", "ATRIUM_FORECAST_RESULT_CACHE", ValueKind.COUNT,
+      "forecast plots kept per node in the result cache"),
+  FORECAST_RESULT_TTL("forecast.resultTtl", "ATRIUM_FORECAST_RESULT_TTL", ValueKind.DURATION,
+      "how long a forecast plot stays in the result cache"),
+  FORECAST_DENSITY_POINTS("forecast.densityPoints", "ATRIUM_FORECAST_DENSITY_POINTS", ValueKind.COUNT,
+      "grid points of the density estimate of the final forecast step");
 
   private final String key;
   private final String env;

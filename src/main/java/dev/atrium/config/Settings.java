@@ -19,9 +19,10 @@ import java.util.List;
  * @param frames frames and blobs
  * @param control lock and presenter-token service
  * @param datasets the Data Cache of forecast datasets
+ * @param forecast forecast pipeline
  */
 public record Settings(Mode mode, List<String> requiredServices, HttpSettings http,
     ClusterSettings cluster, StoreSettings stores, CacheSettings caches, SessionSettings sessions,
     AuthSettings auth, LimitSettings limits, UploadSettings uploads, FrameSettings frames,
-    ControlSettings control, DatasetSettings datasets) {
+    ControlSettings control, DatasetSettings datasets, ForecastSettings forecast) {
 }

@@ -1,12 +1,13 @@
 package dev.atrium.bench;
 
+import dev.atrium.forecast.model.DjlSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Benchmark entry point: {@code mvn -Pbench -DskipTests verify} (builds the jar, then runs this
- * with the test class path). Pass {@code -Dbench=foundation,auth,codec,frames,control} or
+ * with the test class path). Pass {@code -Dbench=foundation,auth,codec,frames,control,model} or
  * {@code -Dbench=auth} (JMH) to pick suites; all run by default.
  * Figures are printed, never asserted.
  */
@@ -17,6 +18,8 @@ public final class Bench {
 
   /** Runs the chosen suites and prints their figures. */
   public static void main(String[] args) throws Exception {
+    // before any DJL class loads: libtorch from the jar, nothing downloaded; one intra-op thread
+    DjlSetup.apply();
     // Before Logback starts: the nodes' per-request INFO lines would otherwise be measured too.
     System.setProperty("ATRIUM_LOG_LEVEL", System.getProperty("bench.log", "WARN"));
     List<String> suites = List.of(System.getProperty("bench", "all").split(","));
@@ -35,6 +38,9 @@ public final class Bench {
     }
     if (suites.contains("all") || suites.contains("control")) {
       new ControlBench(System.out, work).run();
+    }
+    if (suites.contains("all") || suites.contains("model")) {
+      ModelBench.run(System.out);
     }
     System.exit(0);
   }

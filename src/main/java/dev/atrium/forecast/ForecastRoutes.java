@@ -1,0 +1,212 @@
+package dev.atrium.forecast;
+
+import dev.atrium.accounts.AuthHandler;
+import dev.atrium.accounts.AuthUser;
+import dev.atrium.bus.Addresses;
+import dev.atrium.bus.Bus;
+import dev.atrium.bus.BusFailures;
+import dev.atrium.bus.FailureCodes;
+import dev.atrium.config.RateLimit;
+import dev.atrium.forecast.data.Dataset;
+import dev.atrium.forecast.data.DatasetRoutes;
+import dev.atrium.forecast.data.DatasetStore;
+import dev.atrium.security.RateLimiter;
+import dev.atrium.security.Uploads;
+import dev.atrium.web.ApiException;
+import dev.atrium.web.ContentDigest;
+import dev.atrium.web.HttpModule;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forecast plots over HTTP: draw one point of a dataset, process a whole dataset in the
+ * background, quick-draw a CSV without keeping it, and this node's pipeline status. Every route
+ * needs a signed-in user, and a dataset must be one the caller may see (404 otherwise, as for an
+ * unknown one).
+ */
+public final class ForecastRoutes implements HttpModule {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ForecastRoutes.class);
+
+  private final Forecasts forecasts;
+  private final DatasetStore store;
+  private final EventBus bus;
+  private final Uploads uploads;
+  private final RateLimiter limiter;
+  private final RateLimit uploadRate;
+  private final Duration drawTimeout;
+
+  /**
+   * @param forecasts this node's pipeline (model loaded, scheduler accepting)
+   * @param store the Data Cache
+   * @param bus the event bus
+   * @param uploads temporary files for quick-draw bodies
+   * @param limiter rate limiter
+   * @param uploadRate the uploads rate limit (quick draw is an upload)
+   */
+  public ForecastRoutes(Forecasts forecasts, DatasetStore store, EventBus bus, Uploads uploads, RateLimiter limiter,
+      RateLimit uploadRate) {
+    this.forecasts = forecasts;
+    this.store = store;
+    this.bus = bus;
+    this.uploads = uploads;
+    this.limiter = limiter;
+    this.uploadRate = uploadRate;
+    this.drawTimeout = forecasts.settings().deadline().plus(Addresses.FORECAST_SERVICE_ALLOWANCE);
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/api/datasets/:hash/plots/:index").handler(this::draw);
+    router.post("/api/datasets/:hash/process").handler(this::process);
+    // the foundation holds the streamed body until Uploads.receive reads it
+    router.post("/api/quickdraw").handler(limiter.perRoute("uploads", uploadRate, false)).handler(this::quickDraw);
+    router.get("/api/forecast/status").handler(this::status);
+  }
+
+  // ---- draw -----------------------------------------------------------------------------------
+
+  private void draw(RoutingContext ctx) {
+    String hash = DatasetRoutes.hash(ctx.pathParam("hash"));
+    int index = index(ctx.pathParam("index"));
+    visible(hash, AuthHandler.require(ctx))
+        .compose(entry -> {
+          checkIndex(entry.getInteger("rows"), index);
+          JsonObject cached = forecasts.results().get(new TaskKey(hash, index));
+          return cached != null ? Future.succeededFuture(cached) : requestPlot(hash, index);
+        })
+        .onSuccess(ctx::json)
+        .onFailure(ctx::fail);
+  }
+
+  /** Asks any node's scheduler for the plot at user priority; a 503 carries {@code Retry-After}. */
+  private Future<JsonObject> requestPlot(String hash, int index) {
+    JsonObject request = new JsonObject().put("dataset", hash).put("index", index);
+    return Bus.<JsonObject>request(bus, Addresses.FORECAST_USER, request, drawTimeout)
+        .map(Message::body)
+        .recover(failure -> Future.failedFuture(drawFailure(hash, index, failure)));
+  }
+
+  private static ApiException drawFailure(String hash, int index, Throwable failure) {
+    int status = BusFailures.httpStatus(failure);
+    String message = BusFailures.clientMessage("forecast " + hash + "#" + index, failure);
+    return status == FailureCodes.UNAVAILABLE ? new ForecastUnavailable(message) : new ApiException(status, message);
+  }
+
+  // ---- process --------------------------------------------------------------------------------
+
+  private void process(RoutingContext ctx) {
+    String hash = DatasetRoutes.hash(ctx.pathParam("hash"));
+    visible(hash, AuthHandler.require(ctx))
+        .compose(entry -> {
+          int rows = entry.getInteger("rows");
+          if (ForecastWindow.count(rows, window()) == 0) {
+            throw new ApiException(FailureCodes.BAD_REQUEST, "dataset " + hash + " has " + rows
+                + " rows; the model needs at least " + window() + " for one forecast");
+          }
+          return forecasts.scheduler().process(hash, rows);
+        })
+        .onSuccess(progress -> ctx.response().setStatusCode(202)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("hash", hash).put("total", progress.getInteger("total"))
+                .put("done", progress.getInteger("done")).put("state", progress.getString("state")).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  // ---- quick draw -----------------------------------------------------------------------------
+
+  /**
+   * Parses the CSV body, stores it as a transient dataset, draws its last index at user priority
+   * and answers the plot; then — whatever happened — removes the dataset and its plots, unless
+   * the same bytes were a dataset already (then they stay as they were).
+   */
+  private void quickDraw(RoutingContext ctx) {
+    String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+    if (!DatasetRoutes.CSV_TYPES.contains(type) || ctx.body() != null && ctx.body().buffer() != null) {
+      throw new ApiException(415, "Content-Type " + (type.isEmpty() ? "(none)" : type)
+          + " is not accepted here; send the CSV as text/csv or application/octet-stream");
+    }
+    AuthUser user = AuthHandler.require(ctx);
+    long limit = store.settings().maxUpload();
+    uploads.receive(ctx, limit)
+        .recover(failure -> failure instanceof ApiException api && api.status() == FailureCodes.PAYLOAD_TOO_LARGE
+            ? Future.failedFuture(new ApiException(FailureCodes.PAYLOAD_TOO_LARGE,
+                "CSV larger than the dataset limit of " + limit + " bytes (datasets.maxUpload)"))
+            : Future.failedFuture(failure))
+        .compose(file -> ctx.vertx().fileSystem().readFile(file.toString()))
+        .compose(body -> {
+          ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
+          return store.upload(body.getBytes(), user.id(), true);
+        })
+        .compose(stored -> drawLast(stored.dataset())
+            .eventually(() -> stored.created() ? forget(stored.dataset().hash()) : Future.succeededFuture()))
+        .onSuccess(ctx::json)
+        .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> drawLast(Dataset dataset) {
+    if (ForecastWindow.count(dataset.rows(), window()) == 0) {
+      return Future.failedFuture(new ApiException(FailureCodes.BAD_REQUEST, "the CSV has " + dataset.rows()
+          + " rows; a quick draw needs at least " + window() + " (the model's window)"));
+    }
+    return requestPlot(dataset.hash(), dataset.rows() - 1);
+  }
+
+  /** Removes a quick draw's transient dataset and its plots (every node drops them on the change event). */
+  private Future<Void> forget(String hash) {
+    forecasts.results().datasetRemoved(hash);
+    return store.removeTransient(hash)
+        .onFailure(failure -> LOG.warn("quick draw dataset not removed [dataset: {}]", hash, failure))
+        .<Void>mapEmpty()
+        .recover(failure -> Future.succeededFuture());
+  }
+
+  // ---- status ---------------------------------------------------------------------------------
+
+  private void status(RoutingContext ctx) {
+    AuthHandler.require(ctx);
+    Bus.<JsonObject>request(bus, Addresses.FORECAST_STATUS, new JsonObject(), Addresses.FORECAST_STATUS_TIMEOUT)
+        .onSuccess(reply -> ctx.json(reply.body()))
+        .onFailure(ctx::fail);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** The catalogue entry of a dataset the user may see; 404 when unknown or not theirs. */
+  private Future<JsonObject> visible(String hash, AuthUser user) {
+    return store.describe(hash, user).compose(entry -> entry != null ? Future.succeededFuture(entry)
+        : Future.failedFuture(new ApiException(FailureCodes.NOT_FOUND, "no dataset " + hash)));
+  }
+
+  private void checkIndex(int rows, int index) {
+    String problem = ForecastWindow.problem(rows, index, window());
+    if (problem != null) {
+      throw new ApiException(FailureCodes.BAD_REQUEST, problem);
+    }
+  }
+
+  private int window() {
+    return forecasts.model().window();
+  }
+
+  private static int index(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new ApiException(FailureCodes.BAD_REQUEST, "index '" + text + "' is not a whole number");
+    }
+  }
+
+  private static String mediaType(String contentType) {
+    return contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+  }
+}
