@@ -9,6 +9,7 @@ import dev.atrium.testing.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -359,13 +360,13 @@ final class ControlBench {
       String uri = "/eventbus/" + String.format("%03d", (int) (Math.random() * 1000)) + "/"
           + UUID.randomUUID().toString().replace("-", "") + "/websocket";
       Promise<Void> opened = Promise.promise();
-      client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
+      // the handler before the connection: a frame read before a connect callback runs is lost
+      ClientWebSocket socket = client.webSocket();
+      socket.handler(buffer -> onFrame(buffer.toString(), opened));
+      ws = socket;
+      socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
               .setAllowOriginHeader(true).addHeader("Origin", "http://127.0.0.1:" + port))
-          .compose(socket -> {
-            ws = socket;
-            socket.handler(buffer -> onFrame(buffer.toString(), opened));
-            return opened.future();
-          })
+          .compose(connected -> opened.future())
           .compose(v -> {
             JsonObject join = new JsonObject().put("type", "send").put("address", Addresses.CONTROL_JOIN)
                 .put("body", new JsonObject().put("room", room));

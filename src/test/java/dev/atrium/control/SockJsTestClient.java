@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
@@ -131,12 +132,15 @@ public final class SockJsTestClient implements AutoCloseable {
     WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost(config.host).setPort(config.port)
         .setURI(base + "/websocket").setAllowOriginHeader(config.origin != null);
     headers().forEach(connect::addHeader);
-    return wsClient.connect(connect).map(ws -> {
-      webSocket = ws;
-      openHeaders.addAll(ws.headers());
-      ws.handler(buffer -> onFrame(buffer.toString()));
-      ws.closeHandler(v -> closedFuture.complete(null));
-      ws.exceptionHandler(failure -> { });
+    // handlers before the connection: the server's open frame may be read before a connect
+    // future's callback would run, and a frame read with no handler is lost
+    ClientWebSocket ws = wsClient.webSocket();
+    ws.handler(buffer -> onFrame(buffer.toString()));
+    ws.closeHandler(v -> closedFuture.complete(null));
+    ws.exceptionHandler(failure -> { });
+    webSocket = ws;
+    return ws.connect(connect).map(connected -> {
+      openHeaders.addAll(connected.headers());
       return null;
     });
   }
