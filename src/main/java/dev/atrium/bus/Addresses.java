@@ -173,6 +173,19 @@ public final class Addresses {
   /** How long a control request may take: one or two coordination-store round trips. */
   public static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Suffix of a service address's node-local twin ({@link #nodeLocal}). */
+  public static final String NODE_LOCAL_SUFFIX = ".local";
+
+  /**
+   * The node-local twin of a lock or presenter request address: every node's service also
+   * consumes it locally only, so a request sent to it is served on the sender's node. The control
+   * bridge forwards a socket's requests there, which keeps one socket's requests (a presenter's
+   * steps) in order and in one place; JVM services on the cluster bus use the plain address.
+   */
+  public static String nodeLocal(String address) {
+    return address + NODE_LOCAL_SUFFIX;
+  }
+
   /** The browser-facing address of a room. */
   public static String room(String roomId) {
     return ROOM_PREFIX + roomId;

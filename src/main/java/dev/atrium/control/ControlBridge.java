@@ -224,6 +224,10 @@ final class ControlBridge implements HttpModule {
       return;
     }
     identify(raw, socket);
+    if (PermittedAddresses.servedOnOwnNode(address)) {
+      // served by this node's lock and token service: the socket's requests stay in order
+      raw.put("address", Addresses.nodeLocal(address));
+    }
     channel.require(socket.user, room, role, here).onComplete(checked -> {
       if (checked.succeeded()) {
         event.complete(true);

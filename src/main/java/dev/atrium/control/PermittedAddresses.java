@@ -51,6 +51,15 @@ public final class PermittedAddresses {
   }
 
   /**
+   * Whether a socket's request to {@code address} is forwarded to the node-local twin
+   * ({@link Addresses#nodeLocal}): the lock and presenter requests. (Join and leave are consumed
+   * locally under their own names.)
+   */
+  static boolean servedOnOwnNode(String address) {
+    return address.startsWith("atrium.locks.") || address.startsWith("atrium.presenter.");
+  }
+
+  /**
    * The bridge options: the permitted lists, a ping timeout of {@code heartbeatTimeout} (the
    * bridge's own silence check; the channel checks more often) and a reply timeout for requests
    * sent through the bridge.
@@ -62,6 +71,9 @@ public final class PermittedAddresses {
         .setMaxHandlersPerSocket(1000)
         .setMaxAddressLength(200);
     INBOUND.keySet().forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
+    // what the bridge-event handler forwards a socket's lock and presenter requests to, once checked
+    INBOUND.keySet().stream().filter(PermittedAddresses::servedOnOwnNode).forEach(address ->
+        options.addInboundPermitted(new PermittedOptions().setAddress(Addresses.nodeLocal(address))));
     options.addOutboundPermitted(new PermittedOptions().setAddressRegex(ROOM_REGEX));
     options.addOutboundPermitted(new PermittedOptions().setAddressRegex(CLIENT_REGEX));
     return options;

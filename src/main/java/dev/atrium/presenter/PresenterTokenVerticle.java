@@ -12,6 +12,7 @@ import dev.atrium.rooms.Role;
 import dev.atrium.rooms.RoomAccess;
 import dev.atrium.web.ApiException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -85,11 +86,12 @@ import org.slf4j.LoggerFactory;
  *       failed renew or a closed socket seen on this node drops it at once, and a refusal is always
  *       re-checked against the store. Hence a former presenter's step may still be accepted by a
  *       node that did not see the release for at most that long. Steps are coalesced per room on
- *       the node that accepted them ({@link StepCoalescer}). Every request address of this
- *       service is therefore a <em>local</em> consumer ({@link Bus#localConsumer}; every node runs
- *       one): a bridged socket's requests are all served by its own node, in the order the socket
- *       sent them, so one presenter's steps are coalesced in one place and the room ends on the
- *       last frame sent. A JVM service on the cluster bus is served by its own node the same way.</li>
+ *       the node that accepted them ({@link StepCoalescer}). The control bridge therefore
+ *       forwards a socket's requests to the node-local twin of each address
+ *       ({@link Addresses#nodeLocal}, consumed on every node with {@link Bus#localConsumer}): they
+ *       are all served by the socket's own node, in the order the socket sent them, so one
+ *       presenter's steps are coalesced in one place and the room ends on the last frame sent. JVM
+ *       services on the cluster bus send to the plain addresses, served by any node.</li>
  * </ul>
  *
  * <h2>Redis restart while a lock is held</h2>
@@ -143,15 +145,15 @@ public final class PresenterTokenVerticle extends VerticleBase {
     store = new LoopStore(rawStore);
     events = new RoomEvents(vertx.eventBus(), rawStore, context);
     steps = new StepCoalescer(vertx, events, settings.stepRate());
-    List<MessageConsumer<?>> consumers = List.of(
-        serve(Addresses.LOCKS_ACQUIRE, this::acquireLock),
-        serve(Addresses.LOCKS_RENEW, this::renewLock),
-        serve(Addresses.LOCKS_RELEASE, this::releaseLock),
-        serve(Addresses.PRESENTER_REQUEST, this::requestPresenter),
-        serve(Addresses.PRESENTER_RENEW, this::renewPresenter),
-        serve(Addresses.PRESENTER_RELEASE, this::releasePresenter),
-        serve(Addresses.PRESENTER_STEP, this::step),
-        Bus.<Object>consumer(vertx.eventBus(), Addresses.CONTROL_SOCKET_CLOSED, this::socketClosed));
+    List<MessageConsumer<?>> consumers = new ArrayList<>();
+    serve(consumers, Addresses.LOCKS_ACQUIRE, this::acquireLock);
+    serve(consumers, Addresses.LOCKS_RENEW, this::renewLock);
+    serve(consumers, Addresses.LOCKS_RELEASE, this::releaseLock);
+    serve(consumers, Addresses.PRESENTER_REQUEST, this::requestPresenter);
+    serve(consumers, Addresses.PRESENTER_RENEW, this::renewPresenter);
+    serve(consumers, Addresses.PRESENTER_RELEASE, this::releasePresenter);
+    serve(consumers, Addresses.PRESENTER_STEP, this::step);
+    consumers.add(Bus.<Object>consumer(vertx.eventBus(), Addresses.CONTROL_SOCKET_CLOSED, this::socketClosed));
     vertx.setPeriodic(SWEEP_INTERVAL.toMillis(), id -> sweep());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
@@ -466,8 +468,20 @@ public final class PresenterTokenVerticle extends VerticleBase {
 
   // ---- messages -------------------------------------------------------------------------------
 
-  private MessageConsumer<Object> serve(String address, BiFunction<Caller, JsonObject, Future<JsonObject>> handler) {
-    return Bus.localConsumer(vertx.eventBus(), address, message -> {
+  /**
+   * Serves {@code address} cluster-wide (JVM services on the bus) and its node-local twin (the
+   * control bridge's sockets; see {@link Addresses#nodeLocal}).
+   */
+  private void serve(List<MessageConsumer<?>> consumers, String address,
+      BiFunction<Caller, JsonObject, Future<JsonObject>> handler) {
+    Handler<Message<Object>> serving = serving(address, handler);
+    consumers.add(Bus.consumer(vertx.eventBus(), address, serving));
+    consumers.add(Bus.localConsumer(vertx.eventBus(), Addresses.nodeLocal(address), serving));
+  }
+
+  private Handler<Message<Object>> serving(String address,
+      BiFunction<Caller, JsonObject, Future<JsonObject>> handler) {
+    return message -> {
       Future<JsonObject> reply;
       try {
         reply = handler.apply(Caller.of(message.headers()), payload(message));
@@ -485,7 +499,7 @@ public final class PresenterTokenVerticle extends VerticleBase {
           fail(message, address, done.cause());
         }
       });
-    });
+    };
   }
 
   private static void fail(Message<?> message, String address, Throwable failure) {

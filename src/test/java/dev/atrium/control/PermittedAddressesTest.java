@@ -9,7 +9,9 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -46,8 +48,14 @@ class PermittedAddressesTest {
     SockJSBridgeOptions options = PermittedAddresses.bridgeOptions(Duration.ofSeconds(10), Duration.ofSeconds(3));
     assertThat(options.getPingTimeout()).isEqualTo(10_000);
     assertThat(options.getReplyTimeout()).isEqualTo(3_000);
+    List<String> inbound = new ArrayList<>(PermittedAddresses.INBOUND.keySet());
+    PermittedAddresses.INBOUND.keySet().stream().filter(PermittedAddresses::servedOnOwnNode)
+        .map(Addresses::nodeLocal).forEach(inbound::add);
     assertThat(options.getInboundPermitteds()).extracting(PermittedOptions::getAddress)
-        .containsExactlyInAnyOrderElementsOf(PermittedAddresses.INBOUND.keySet());
+        .containsExactlyInAnyOrderElementsOf(inbound);
+    assertThat(inbound).as("lock and presenter requests have node-local twins")
+        .contains(Addresses.nodeLocal(Addresses.LOCKS_ACQUIRE), Addresses.nodeLocal(Addresses.PRESENTER_STEP))
+        .doesNotContain(Addresses.nodeLocal(Addresses.CONTROL_JOIN));
     assertThat(options.getOutboundPermitteds()).extracting(PermittedOptions::getAddressRegex)
         .containsExactlyInAnyOrder(PermittedAddresses.ROOM_REGEX, PermittedAddresses.CLIENT_REGEX);
 
