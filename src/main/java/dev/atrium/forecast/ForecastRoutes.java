@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -78,11 +79,13 @@ public final class ForecastRoutes implements HttpModule {
   private void draw(RoutingContext ctx) {
     String hash = DatasetRoutes.hash(ctx.pathParam("hash"));
     int index = index(ctx.pathParam("index"));
+    String target = ctx.request().getParam("target");
     visible(hash, AuthHandler.require(ctx))
         .compose(entry -> {
+          String series = series(hash, target, entry.getJsonArray("columns"));
           checkIndex(entry.getInteger("rows"), index);
-          JsonObject cached = forecasts.results().get(new TaskKey(hash, index));
-          return cached != null ? Future.succeededFuture(cached) : requestPlot(hash, index);
+          JsonObject cached = forecasts.results().get(new TaskKey(series, index));
+          return cached != null ? Future.succeededFuture(cached) : requestPlot(series, index);
         })
         .onSuccess(ctx::json)
         .onFailure(ctx::fail);
@@ -106,14 +109,16 @@ public final class ForecastRoutes implements HttpModule {
 
   private void process(RoutingContext ctx) {
     String hash = DatasetRoutes.hash(ctx.pathParam("hash"));
+    String target = ctx.request().getParam("target");
     visible(hash, AuthHandler.require(ctx))
         .compose(entry -> {
+          String series = series(hash, target, entry.getJsonArray("columns"));
           int rows = entry.getInteger("rows");
           if (ForecastWindow.count(rows, window()) == 0) {
             throw new ApiException(FailureCodes.BAD_REQUEST, "dataset " + hash + " has " + rows
                 + " rows; the model needs at least " + window() + " for one forecast");
           }
-          return forecasts.scheduler().process(hash, rows);
+          return forecasts.scheduler().process(series, rows);
         })
         .onSuccess(progress -> ctx.response().setStatusCode(202)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -147,18 +152,24 @@ public final class ForecastRoutes implements HttpModule {
           ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
           return store.upload(body.getBytes(), user.id(), true);
         })
-        .compose(stored -> drawLast(stored.dataset())
+        .compose(stored -> drawLast(stored.dataset(), ctx.request().getParam("target"))
             .eventually(() -> stored.created() ? forget(stored.dataset().hash()) : Future.succeededFuture()))
         .onSuccess(ctx::json)
         .onFailure(ctx::fail);
   }
 
-  private Future<JsonObject> drawLast(Dataset dataset) {
+  private Future<JsonObject> drawLast(Dataset dataset, String target) {
+    String series;
+    try {
+      series = series(dataset.hash(), target, new JsonArray(dataset.columns()));
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
     if (ForecastWindow.count(dataset.rows(), window()) == 0) {
       return Future.failedFuture(new ApiException(FailureCodes.BAD_REQUEST, "the CSV has " + dataset.rows()
           + " rows; a quick draw needs at least " + window() + " (the model's window)"));
     }
-    return requestPlot(dataset.hash(), dataset.rows() - 1);
+    return requestPlot(series, dataset.rows() - 1);
   }
 
   /** Removes a quick draw's transient dataset and its plots (every node drops them on the change event). */
@@ -185,6 +196,22 @@ public final class ForecastRoutes implements HttpModule {
   private Future<JsonObject> visible(String hash, AuthUser user) {
     return store.describe(hash, user).compose(entry -> entry != null ? Future.succeededFuture(entry)
         : Future.failedFuture(new ApiException(FailureCodes.NOT_FOUND, "no dataset " + hash)));
+  }
+
+  /**
+   * The series to forecast: the dataset's first numeric column, or {@code ?target=COLUMN}; an
+   * unknown column is a 400 naming the columns.
+   */
+  private static String series(String hash, String target, JsonArray columns) {
+    if (target == null || target.isEmpty()) {
+      return hash;
+    }
+    if (columns == null || !columns.contains(target)) {
+      throw new ApiException(FailureCodes.BAD_REQUEST, "unknown target column '" + target + "'; the numeric columns are "
+          + (columns == null ? "[]" : columns.encode()));
+    }
+    // the first numeric column is the default series under either name
+    return target.equals(columns.getString(0)) ? hash : Series.of(hash, target);
   }
 
   private void checkIndex(int rows, int index) {

@@ -247,18 +247,18 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
       return;
     }
     datasets.get(dataset)
-        .onSuccess(found -> submitUser(message, found, index))
+        .onSuccess(found -> submitUser(message, dataset, found, index))
         .onFailure(failure -> failLookup(message, dataset, failure));
   }
 
-  private void submitUser(Message<JsonObject> message, Dataset dataset, int index) {
+  private void submitUser(Message<JsonObject> message, String series, Dataset dataset, int index) {
     String problem = ForecastWindow.problem(dataset.rows(), index, model.window());
     if (problem != null) {
       message.fail(FailureCodes.BAD_REQUEST, problem);
       return;
     }
-    results.datasetAvailable(dataset.hash());
-    JsonObject cached = results.get(new TaskKey(dataset.hash(), index));
+    results.datasetAvailable(series);
+    JsonObject cached = results.get(new TaskKey(series, index));
     if (cached != null) {
       message.reply(cached, PlotCodec.options());
       return;
@@ -275,7 +275,7 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
       }
     };
     synchronized (lock) {
-      queues.submitUser(dataset.hash(), index, waiter);
+      queues.submitUser(series, index, waiter);
       dispatch();
     }
   }
@@ -290,11 +290,11 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
       return;
     }
     datasets.get(dataset)
-        .onSuccess(found -> offerBackground(message, found, from, to))
+        .onSuccess(found -> offerBackground(message, dataset, found, from, to))
         .onFailure(failure -> failLookup(message, dataset, failure));
   }
 
-  private void offerBackground(Message<JsonObject> message, Dataset dataset, int from, int to) {
+  private void offerBackground(Message<JsonObject> message, String series, Dataset dataset, int from, int to) {
     String problem = ForecastWindow.problem(dataset.rows(), from, model.window());
     if (problem == null) {
       problem = ForecastWindow.problem(dataset.rows(), to - 1, model.window());
@@ -303,10 +303,10 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
       message.fail(FailureCodes.BAD_REQUEST, problem);
       return;
     }
-    results.datasetAvailable(dataset.hash());
+    results.datasetAvailable(series);
     int accepted;
     synchronized (lock) {
-      accepted = queues.offerBackground(dataset.hash(), from, to);
+      accepted = queues.offerBackground(series, from, to);
     }
     if (accepted == 0) {
       message.fail(FailureCodes.UNAVAILABLE, "forecast background queue full (" + settings.backgroundQueue()
@@ -355,12 +355,15 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
     String hash = message.body().getString("hash");
     if (hash != null && "removed".equals(message.body().getString("change"))) {
       results.datasetRemoved(hash);
-      ProcessFeed feed = feeds.remove(hash);
-      if (feed != null) {
+      feeds.values().removeIf(feed -> {
+        if (!Series.hash(feed.dataset()).equals(hash)) {
+          return false;
+        }
         feed.stop();
-        LOG.info("processing stopped: dataset removed [dataset: {}, done: {}, total: {}]", hash, feed.done(),
+        LOG.info("processing stopped: dataset removed [series: {}, done: {}, total: {}]", feed.dataset(), feed.done(),
             feed.total());
-      }
+        return true;
+      });
     }
   }
 

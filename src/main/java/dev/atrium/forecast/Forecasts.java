@@ -42,7 +42,8 @@ public final class Forecasts {
   public Forecasts(Vertx vertx, ForecastSettings settings, Datasets datasets, MeterRegistry registry) {
     this.vertx = vertx;
     this.settings = settings;
-    this.datasets = datasets;
+    // the scheduler and workers see series: a dataset with its target column first
+    this.datasets = new SeriesDatasets(datasets);
     this.registry = registry;
     this.results = new ResultCache(settings.resultCacheCount(), settings.resultTtl());
   }

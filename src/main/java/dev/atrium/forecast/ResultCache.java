@@ -37,17 +37,18 @@ public final class ResultCache {
 
   /** Stores a plot unless its dataset was removed; true when stored. */
   public boolean put(TaskKey key, JsonObject plot) {
-    if (removed.getIfPresent(key.dataset()) != null) {
+    if (removed.getIfPresent(Series.hash(key.dataset())) != null) {
       return false;
     }
     results.put(key, plot);
     return true;
   }
 
-  /** Drops every plot of a dataset and remembers it as removed. */
+  /** Drops every plot of a dataset (all its series) and remembers it as removed. */
   public void datasetRemoved(String dataset) {
-    removed.put(dataset, Boolean.TRUE);
-    results.asMap().keySet().removeIf(key -> key.dataset().equals(dataset));
+    String hash = Series.hash(dataset);
+    removed.put(hash, Boolean.TRUE);
+    results.asMap().keySet().removeIf(key -> Series.hash(key.dataset()).equals(hash));
   }
 
   /**
@@ -55,17 +56,18 @@ public final class ResultCache {
    * tombstone so its plots are cached and its tasks run.
    */
   public void datasetAvailable(String dataset) {
-    removed.invalidate(dataset);
+    removed.invalidate(Series.hash(dataset));
   }
 
   /** Whether a dataset was removed recently (and has not come back). */
   public boolean isRemoved(String dataset) {
-    return removed.getIfPresent(dataset) != null;
+    return removed.getIfPresent(Series.hash(dataset)) != null;
   }
 
-  /** Plots held for one dataset. */
+  /** Plots held for one dataset (all its series). */
   public long count(String dataset) {
-    return results.asMap().keySet().stream().filter(key -> key.dataset().equals(dataset)).count();
+    String hash = Series.hash(dataset);
+    return results.asMap().keySet().stream().filter(key -> Series.hash(key.dataset()).equals(hash)).count();
   }
 
   /** Plots held. */

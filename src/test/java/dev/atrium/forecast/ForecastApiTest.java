@@ -1,6 +1,7 @@
 package dev.atrium.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.atrium.forecast.model.SyntheticSeries;
 import dev.atrium.testing.NodeFixture;
@@ -210,6 +211,45 @@ class ForecastApiTest {
   }
 
   @Test
+  @DisplayName("?target=COLUMN forecasts another numeric column (its own series in the cache); an unknown column is a 400 naming the columns, on draw, process and quick draw")
+  void targetColumn() throws Exception {
+    StringBuilder csv = new StringBuilder("timestamp,level,load\n");
+    for (int row = 0; row < ROWS; row++) {
+      csv.append(SyntheticSeries.START.plusSeconds(60L * row)).append(',').append(10 + Math.sin(row / 5.0))
+          .append(',').append(1000 + 100 * Math.cos(row / 7.0)).append('\n');
+    }
+    String hash = upload(alice, csv.toString());
+
+    JsonObject level = get(alice, "/api/datasets/" + hash + "/plots/50").json();
+    Reply loadReply = get(alice, "/api/datasets/" + hash + "/plots/50?target=load");
+    assertThat(loadReply.status()).as(loadReply.toString()).isEqualTo(200);
+    JsonObject load = loadReply.json();
+    assertThat(level.getString("column")).isEqualTo("level");
+    assertThat(load.getString("column")).isEqualTo("load");
+    assertThat(load.getString("dataset")).isEqualTo(hash);
+    assertThat(load.getJsonObject("history").getJsonArray("values").getDouble(TestModels.WINDOW - 1))
+        .isCloseTo(1000 + 100 * Math.cos(50 / 7.0), within(1e-9));
+    assertThat(load.getJsonObject("forecast").getJsonArray("mean").getDouble(0)).as("in the column's units")
+        .isBetween(700.0, 1300.0);
+    assertThat(get(alice, "/api/datasets/" + hash + "/plots/50?target=level").json().getString("column"))
+        .isEqualTo("level");
+    assertThat(forecasts().results().count(hash)).as("the default column named is the default series").isEqualTo(2);
+
+    assertError(get(alice, "/api/datasets/" + hash + "/plots/50?target=pressure"), 400,
+        "unknown target column 'pressure'; the numeric columns are [\"level\",\"load\"]");
+    assertError(get(alice, "/api/datasets/" + hash + "/plots/50?target=timestamp"), 400, "unknown target column");
+    assertError(post(alice, "/api/datasets/" + hash + "/process?target=pressure"), 400, "unknown target column");
+    Reply quick = node.call("POST", "/api/quickdraw?target=pressure").bearer(bob.token())
+        .body(csv(23, 40), "text/csv").send();
+    assertError(quick, 400, "unknown target column 'pressure'");
+    assertThat(await(node.server().datasets().exists(CsvHash.of(csv(23, 40))))).as("nothing left behind").isFalse();
+
+    // removing the dataset removes every series of it
+    assertThat(node.call("DELETE", "/api/datasets/" + hash).bearer(alice.token()).send().status()).isEqualTo(204);
+    awaitCondition(() -> forecasts().results().count(hash) == 0);
+  }
+
+  @Test
   @DisplayName("a quick draw answers the plot of the last index and leaves no dataset and no result behind")
   void quickDraw() throws Exception {
     String csv = csv(17, 30);
@@ -281,6 +321,14 @@ class ForecastApiTest {
 
   static String csv(long seed, int rows) {
     return new String(new SyntheticSeries(rows, seed, 0).csv(), StandardCharsets.US_ASCII);
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition not met within " + WAIT).isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   private static String upload(Session user, String csv) {

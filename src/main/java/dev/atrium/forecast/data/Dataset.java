@@ -29,9 +29,31 @@ public record Dataset(String hash, List<String> columns, double[][] values, Stri
     return columns.indexOf(name);
   }
 
-  /** The column forecasts are made for: the first numeric column. */
+  /** The column forecasts are made for: the first numeric column (see {@link #withTarget}). */
   public int targetIndex() {
     return 0;
+  }
+
+  /**
+   * The same dataset with numeric column {@code column} first, so that it is the forecast target;
+   * the other columns follow in file order. The arrays are shared, not copied.
+   */
+  public Dataset withTarget(int column) {
+    if (column == 0) {
+      return this;
+    }
+    List<String> names = new java.util.ArrayList<>(columns);
+    List<Scaler> fitted = new java.util.ArrayList<>(scalers);
+    double[][] reordered = new double[values.length][];
+    reordered[0] = values[column];
+    names.add(0, names.remove(column));
+    fitted.add(0, fitted.remove(column));
+    for (int c = 0, to = 1; c < values.length; c++) {
+      if (c != column) {
+        reordered[to++] = values[c];
+      }
+    }
+    return new Dataset(hash, List.copyOf(names), reordered, timestampColumn, timestamps, List.copyOf(fitted), bytes);
   }
 
   /** A short description for replies: {@code {hash, rows, columns}} as a map. */
