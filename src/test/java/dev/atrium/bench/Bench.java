@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Benchmark entry point: {@code mvn -Pbench -DskipTests verify} (builds the jar, then runs this
- * with the test class path). Pass {@code -Dbench=foundation,auth,codec,frames,control,model} or
+ * with the test class path). Pass {@code -Dbench=foundation,auth,codec,frames,control,model,forecast} or
  * {@code -Dbench=auth} (JMH) to pick suites; all run by default.
  * Figures are printed, never asserted.
  */
@@ -41,6 +41,9 @@ public final class Bench {
     }
     if (suites.contains("all") || suites.contains("model")) {
       ModelBench.run(System.out);
+    }
+    if (suites.contains("all") || suites.contains("forecast")) {
+      new ForecastBench(System.out, work).run();
     }
     System.exit(0);
   }

@@ -70,6 +70,7 @@ public final class DjlForecaster implements Forecaster {
     if (closed.get()) {
       throw new IllegalStateException("forecaster of model " + owner.name() + " is closed");
     }
+    DjlSetup.onThisThread();
     try {
       return predictor.predict(rows);
     } catch (TranslateException e) {
