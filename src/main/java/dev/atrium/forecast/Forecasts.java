@@ -81,18 +81,18 @@ public final class Forecasts {
     DeploymentOptions calc = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
         .setInstances(settings.calcWorkers()).setWorkerPoolName("atrium-calc")
         .setWorkerPoolSize(settings.calcWorkers());
-    return vertx.deployVerticle(() -> new InferenceWorkerVerticle(scheduler, model, datasets, settings.samples()),
-            inference)
+    // the consumers of inference results first: calc workers are running before anything is inferred
+    return vertx.deployVerticle(() -> new CalcWorkerVerticle(scheduler, results, model, settings.densityPoints()), calc)
         .compose(id -> {
-          inferenceId = id;
-          return vertx.deployVerticle(() -> new CalcWorkerVerticle(scheduler, results, model,
-              settings.densityPoints()), calc);
+          calcId = id;
+          LOG.info("verticle deployed [name: CalcWorkerVerticle, instances: {}]", settings.calcWorkers());
+          return vertx.deployVerticle(() -> new InferenceWorkerVerticle(scheduler, model, datasets,
+              settings.samples()), inference);
         })
         .map(id -> {
-          calcId = id;
+          inferenceId = id;
           LOG.info("verticle deployed [name: InferenceWorkerVerticle, instances: {}, samples: {}]",
               settings.inferenceWorkers(), settings.samples());
-          LOG.info("verticle deployed [name: CalcWorkerVerticle, instances: {}]", settings.calcWorkers());
           return null;
         });
   }
@@ -109,10 +109,11 @@ public final class Forecasts {
 
   /** Shutdown step 2: the workers stop (each closes its forecaster). */
   public Future<Void> stopWorkers() {
-    Future<Void> calc = calcId == null ? Future.succeededFuture() : vertx.undeploy(calcId)
-        .onSuccess(v -> LOG.info("verticle undeployed [name: CalcWorkerVerticle]"));
-    return calc.compose(v -> inferenceId == null ? Future.<Void>succeededFuture() : vertx.undeploy(inferenceId)
-            .onSuccess(u -> LOG.info("verticle undeployed [name: InferenceWorkerVerticle]")))
+    // inference first, so that no sampled forecast is handed to a calc worker that has gone
+    Future<Void> inference = inferenceId == null ? Future.succeededFuture() : vertx.undeploy(inferenceId)
+        .onSuccess(v -> LOG.info("verticle undeployed [name: InferenceWorkerVerticle]"));
+    return inference.compose(v -> calcId == null ? Future.<Void>succeededFuture() : vertx.undeploy(calcId)
+            .onSuccess(u -> LOG.info("verticle undeployed [name: CalcWorkerVerticle]")))
         .onSuccess(v -> {
           calcId = null;
           inferenceId = null;
