@@ -430,13 +430,17 @@ public final class ForecastSchedulerVerticle extends VerticleBase implements Tas
 
   /**
    * Hands work to idle workers: inference tasks unless paused (background ones only while the
-   * calc queue is short, so inference never runs far ahead of it), then calc jobs, user first.
+   * calc queue is short, so inference never runs far ahead of it, and while no user draw is being
+   * computed, so a draw has the cores to itself rather than sharing them with background passes),
+   * then calc jobs, user first.
    * Called with the lock held; a worker's promise completes on the calling thread, and the
    * worker moves the work onto its own context.
    */
   private void dispatch() {
     while (!paused && !idleInference.isEmpty()) {
-      boolean backgroundAllowed = calcFirst.size() + calcLater.size() < 2 * settings.calcWorkers();
+      boolean backgroundAllowed = calcFirst.size() + calcLater.size() < 2 * settings.calcWorkers()
+          && (settings.scheduling() == ForecastSettings.Scheduling.FIFO
+              || queues.inFlight(ForecastQueues.Priority.USER) == 0);
       Task<JsonObject> task = queues.pull(backgroundAllowed);
       if (task == null) {
         break;
