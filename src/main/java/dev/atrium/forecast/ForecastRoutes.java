@@ -13,7 +13,6 @@ import dev.atrium.forecast.data.DatasetStore;
 import dev.atrium.security.RateLimiter;
 import dev.atrium.security.Uploads;
 import dev.atrium.web.ApiException;
-import dev.atrium.web.ContentDigest;
 import dev.atrium.web.HttpModule;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -24,7 +23,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,23 +133,7 @@ public final class ForecastRoutes implements HttpModule {
    * the same bytes were a dataset already (then they stay as they were).
    */
   private void quickDraw(RoutingContext ctx) {
-    String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
-    if (!DatasetRoutes.CSV_TYPES.contains(type) || ctx.body() != null && ctx.body().buffer() != null) {
-      throw new ApiException(415, "Content-Type " + (type.isEmpty() ? "(none)" : type)
-          + " is not accepted here; send the CSV as text/csv or application/octet-stream");
-    }
-    AuthUser user = AuthHandler.require(ctx);
-    long limit = store.settings().maxUpload();
-    uploads.receive(ctx, limit)
-        .recover(failure -> failure instanceof ApiException api && api.status() == FailureCodes.PAYLOAD_TOO_LARGE
-            ? Future.failedFuture(new ApiException(FailureCodes.PAYLOAD_TOO_LARGE,
-                "CSV larger than the dataset limit of " + limit + " bytes (datasets.maxUpload)"))
-            : Future.failedFuture(failure))
-        .compose(file -> ctx.vertx().fileSystem().readFile(file.toString()))
-        .compose(body -> {
-          ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
-          return store.upload(body.getBytes(), user.id(), true);
-        })
+    DatasetRoutes.storeCsv(ctx, uploads, store, true)
         .compose(stored -> drawLast(stored.dataset(), ctx.request().getParam("target"))
             .eventually(() -> stored.created() ? forget(stored.dataset().hash()) : Future.succeededFuture()))
         .onSuccess(ctx::json)
@@ -231,9 +213,5 @@ public final class ForecastRoutes implements HttpModule {
     } catch (NumberFormatException e) {
       throw new ApiException(FailureCodes.BAD_REQUEST, "index '" + text + "' is not a whole number");
     }
-  }
-
-  private static String mediaType(String contentType) {
-    return contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
   }
 }

@@ -71,23 +71,7 @@ public final class DatasetRoutes implements HttpModule {
   }
 
   private void upload(RoutingContext ctx) {
-    String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
-    if (!CSV_TYPES.contains(type) || ctx.body() != null && ctx.body().buffer() != null) {
-      throw new ApiException(415, "Content-Type " + (type.isEmpty() ? "(none)" : type)
-          + " is not accepted here; send the CSV as text/csv or application/octet-stream");
-    }
-    AuthUser user = AuthHandler.require(ctx);
-    long limit = store.settings().maxUpload();
-    uploads.receive(ctx, limit)
-        .recover(failure -> failure instanceof ApiException api && api.status() == FailureCodes.PAYLOAD_TOO_LARGE
-            ? Future.failedFuture(new ApiException(FailureCodes.PAYLOAD_TOO_LARGE,
-                "CSV upload larger than the dataset limit of " + limit + " bytes (datasets.maxUpload)"))
-            : Future.failedFuture(failure))
-        .compose(file -> ctx.vertx().fileSystem().readFile(file.toString()))
-        .compose(body -> {
-          ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
-          return store.upload(body.getBytes(), user.id(), false);
-        })
+    storeCsv(ctx, uploads, store, false)
         .onSuccess(stored -> {
           Dataset dataset = stored.dataset();
           ctx.response().setStatusCode(stored.created() ? 201 : 200);
@@ -95,6 +79,32 @@ public final class DatasetRoutes implements HttpModule {
               .put("columns", new JsonArray(dataset.columns())));
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Receives a CSV request body (streamed, at most {@code datasets.maxUpload}; 415 for another
+   * type, 413 past the limit, 422 on a {@code Content-Digest} mismatch) and stores it as a dataset
+   * of the signed-in user, transient or not. For {@code POST /api/datasets} and the quick draw.
+   */
+  public static Future<DatasetStore.Stored> storeCsv(RoutingContext ctx, Uploads uploads, DatasetStore store,
+      boolean transientEntry) {
+    String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+    if (!CSV_TYPES.contains(type) || ctx.body() != null && ctx.body().buffer() != null) {
+      throw new ApiException(415, "Content-Type " + (type.isEmpty() ? "(none)" : type)
+          + " is not accepted here; send the CSV as text/csv or application/octet-stream");
+    }
+    AuthUser user = AuthHandler.require(ctx);
+    long limit = store.settings().maxUpload();
+    return uploads.receive(ctx, limit)
+        .recover(failure -> failure instanceof ApiException api && api.status() == FailureCodes.PAYLOAD_TOO_LARGE
+            ? Future.failedFuture(new ApiException(FailureCodes.PAYLOAD_TOO_LARGE,
+                "CSV upload larger than the dataset limit of " + limit + " bytes (datasets.maxUpload)"))
+            : Future.failedFuture(failure))
+        .compose(file -> ctx.vertx().fileSystem().readFile(file.toString()))
+        .compose(body -> {
+          ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
+          return store.upload(body.getBytes(), user.id(), transientEntry);
+        });
   }
 
   private void list(RoutingContext ctx) {
