@@ -1,6 +1,7 @@
 package dev.atrium.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
@@ -33,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Two clustered Atrium processes sharing Redis and MongoDB (local mode, so the implicit local user
  * owns the room): clients of one room on either node see each other's presence, and a frame
  * written over HTTP through one node reaches the clients on both as exactly one
- * {@code frames_changed} each, with the same {@code seq}.
+ * {@code frames_changed} each, with the same {@code seq}; a lock, presenter steps and a release
+ * made through one node reach the client on the other, and a lock held through one node is
+ * refused (423) through the other.
  */
 @DisplayName("The control channel across two clustered nodes")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -60,9 +63,11 @@ class ControlClusterTest {
     }
   }
 
-  @Test
-  @DisplayName("a client on node B receives the frames_changed of a write made through node A, once")
-  void framesChangedAcrossNodes() throws Exception {
+  /**
+   * Two clustered nodes sharing Redis and MongoDB, a room, and a client on each node that has
+   * joined it and registered for its events; each has heard the other's presence.
+   */
+  private TwoNodes twoNodesInOneRoom(String name) throws Exception {
     TestRedis redis = TestRedis.shared();
     redis.start();
     redis.flushAll();
@@ -77,9 +82,9 @@ class ControlClusterTest {
     String members = "127.0.0.1:" + hzA + ",127.0.0.1:" + hzB;
 
     long deadline = System.nanoTime() + FORMING.toNanos();
-    AtriumProcess a = startNode("control-a", httpA, hzA, members, redis.url(), mongoUri);
+    AtriumProcess a = startNode(name + "-a", httpA, hzA, members, redis.url(), mongoUri);
     a.waitForReady(httpA, remaining(deadline));
-    AtriumProcess b = startNode("control-b", httpB, hzB, members, redis.url(), mongoUri);
+    AtriumProcess b = startNode(name + "-b", httpB, hzB, members, redis.url(), mongoUri);
     b.waitForReady(httpB, remaining(deadline));
     awaitMembers(httpA, 2, deadline);
     awaitMembers(httpB, 2, deadline);
@@ -96,12 +101,30 @@ class ControlClusterTest {
     onB.request(Addresses.CONTROL_JOIN, new JsonObject().put("room", room));
     SockJsTestClient onA = client(httpA);
     JsonObject joinedA = onA.request(Addresses.CONTROL_JOIN, new JsonObject().put("room", room));
+    String socketA = joinedA.getString("socket");
     assertThat(joinedA.getJsonArray("presence").stream().map(p -> ((JsonObject) p).getString("socket")).toList())
-        .as("A's join lists the socket on B").containsExactly(socketB, joinedA.getString("socket"));
+        .as("A's join lists the socket on B").containsExactly(socketB, socketA);
     onA.register(address);
     onA.request(Addresses.CONTROL_JOIN, new JsonObject().put("room", room));
     // B's registration reached A once B hears A's presence event (published on A)
-    onB.awaitBody(address, e -> joinedA.getString("socket").equals(e.getString("socket")), WAIT);
+    onB.awaitBody(address, e -> socketA.equals(e.getString("socket")), WAIT);
+    return new TwoNodes(httpA, room, address, onA, socketA, onB, socketB);
+  }
+
+  private record TwoNodes(int httpA, String room, String address, SockJsTestClient onA, String socketA,
+      SockJsTestClient onB, String socketB) {
+  }
+
+  @Test
+  @DisplayName("a client on node B receives the frames_changed of a write made through node A, once")
+  void framesChangedAcrossNodes() throws Exception {
+    TwoNodes nodes = twoNodesInOneRoom("control");
+    int httpA = nodes.httpA();
+    String room = nodes.room();
+    String address = nodes.address();
+    SockJsTestClient onA = nodes.onA();
+    SockJsTestClient onB = nodes.onB();
+    String socketB = nodes.socketB();
 
     HttpResponse<String> inserted = send(httpA, "POST", "/api/rooms/" + room + "/frames", frame(0.0), null);
     assertThat(inserted.statusCode()).as(inserted.body()).isEqualTo(201);
@@ -127,6 +150,61 @@ class ControlClusterTest {
         .doesNotHaveDuplicates();
     assertThat(onB.bodies(address).stream().filter(e -> "frames_changed".equals(e.getString("type")))
         .map(e -> e.getLong("seq")).toList()).isEqualTo(seqsOnA);
+  }
+
+  @Test
+  @DisplayName("a client on node B sees the lock, steps and release of a client on node A, and is refused its lock")
+  void lockAndStepEventsAcrossNodes() throws Exception {
+    TwoNodes nodes = twoNodesInOneRoom("events");
+    String room = nodes.room();
+    String address = nodes.address();
+    SockJsTestClient onA = nodes.onA();
+    SockJsTestClient onB = nodes.onB();
+    String socketA = nodes.socketA();
+
+    // A takes frame 0's lock through node A: B hears it
+    JsonObject lock = new JsonObject().put("room", room).put("frame", "0");
+    JsonObject acquired = onA.request(Addresses.LOCKS_ACQUIRE, lock.copy());
+    String holderA = acquired.getString("holder");
+    assertThat(holderA).as("the holder is <user>/<socket of A>").endsWith("/" + socketA);
+    JsonObject locked = onB.awaitBody(address, e -> "lock".equals(e.getString("type"))
+        && holderA.equals(e.getString("holder")), WAIT);
+    assertThat(locked.getValue("frame")).isEqualTo("0");
+    assertThat(locked.getLong("seq")).isNotNull();
+
+    // B (another socket, on node B) cannot take the lock A holds
+    assertThatThrownBy(() -> onB.request(Addresses.LOCKS_ACQUIRE, lock.copy()))
+        .isInstanceOfSatisfying(SockJsTestClient.Failure.class, failure -> assertThat(failure.code()).isEqualTo(423));
+
+    // A presents and steps 1..5: B sees steps in increasing order, ending with 5
+    JsonObject presenter = onA.request(Addresses.PRESENTER_REQUEST, new JsonObject().put("room", room));
+    assertThat(presenter.getBoolean("granted")).as(presenter.encode()).isTrue();
+    for (int frame = 1; frame <= 5; frame++) {
+      JsonObject accepted = onA.request(Addresses.PRESENTER_STEP, new JsonObject().put("room", room)
+          .put("frame", frame));
+      assertThat(accepted.getBoolean("accepted")).isTrue();
+    }
+    onB.awaitBody(address, e -> "step".equals(e.getString("type")) && Integer.valueOf(5).equals(e.getInteger("frame")),
+        WAIT);
+    List<JsonObject> stepsOnB = onB.bodies(address).stream().filter(e -> "step".equals(e.getString("type"))).toList();
+    assertThat(stepsOnB.stream().map(e -> e.getInteger("frame")).toList())
+        .as("steps (coalescing may drop some in between)").isSorted().doesNotHaveDuplicates().endsWith(5)
+        .allSatisfy(frame -> assertThat(frame).isBetween(1, 5));
+    assertThat(stepsOnB.stream().map(e -> e.getLong("seq")).toList()).isSorted().doesNotHaveDuplicates();
+    assertThat(stepsOnB).allSatisfy(step -> assertThat(step.getString("holder")).isEqualTo(holderA));
+
+    // A releases: B hears the lock free
+    onA.request(Addresses.LOCKS_RELEASE, lock.copy());
+    JsonObject freed = onB.awaitBody(address, e -> "lock".equals(e.getString("type")) && e.containsKey("holder")
+        && e.getValue("holder") == null, WAIT);
+    assertThat(freed.getValue("frame")).isEqualTo("0");
+    assertThat(freed.getLong("seq")).isGreaterThan(locked.getLong("seq"));
+
+    // ... and can now take it itself
+    JsonObject acquiredByB = onB.request(Addresses.LOCKS_ACQUIRE, lock.copy());
+    assertThat(acquiredByB.getString("holder")).isNotEqualTo(holderA);
+    onA.awaitBody(address, e -> "lock".equals(e.getString("type"))
+        && acquiredByB.getString("holder").equals(e.getString("holder")), WAIT);
   }
 
   private SockJsTestClient client(int port) {
