@@ -8,6 +8,7 @@ import dev.atrium.forecast.model.ModelConfig;
 import dev.atrium.forecast.model.ModelLoadException;
 import dev.atrium.forecast.model.ModelTrainer;
 import dev.atrium.forecast.model.SyntheticSeries;
+import dev.atrium.frames.Field;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -89,13 +90,12 @@ final class ModelCommand implements Runnable {
       PrintWriter stdout = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       ModelTrainer.Options options;
-      byte[] bytes;
+      Dataset dataset;
       double[] series;
       try {
         options = new ModelTrainer.Options(name, window, horizon, hidden, dropout, epochs, seed, batchSize,
             learningRate, DEFAULTS.validationFraction(), DEFAULTS.validationSamples());
-        bytes = Files.readAllBytes(csv);
-        Dataset dataset = CsvTable.parse(bytes);
+        dataset = CsvTable.parse(Files.readAllBytes(csv));
         series = dataset.values()[CsvTable.column(dataset, target)];
       } catch (NoSuchFileException e) {
         err.println("atrium: " + csv + ": no such file");
@@ -111,11 +111,11 @@ final class ModelCommand implements Runnable {
         return Main.EXIT_CONFIG;
       }
       stdout.printf("training on %s, column '%s': %d rows, sha256 %s%n", csv, target, series.length,
-          CsvTable.sha256(bytes));
+          dataset.hash());
       stdout.flush();
       ModelConfig config;
       try {
-        config = ModelTrainer.train(series, target, CsvTable.sha256(bytes), options, out, line -> {
+        config = ModelTrainer.train(series, target, dataset.hash(), options, out, line -> {
           stdout.println(line);
           stdout.flush();
         });
@@ -179,7 +179,7 @@ final class ModelCommand implements Runnable {
         return Main.EXIT_FAILURE;
       }
       spec.commandLine().getOut().printf("wrote %s: %d rows, seed %d, trend %s, sha256 %s%n", out, rows, seed,
-          trend, CsvTable.sha256(csv));
+          trend, Field.sha256Hex(csv));
       spec.commandLine().getOut().flush();
       return 0;
     }

@@ -116,12 +116,15 @@ public final class ForecastRoutes implements HttpModule {
             throw new ApiException(FailureCodes.BAD_REQUEST, "dataset " + hash + " has " + rows
                 + " rows; the model needs at least " + window() + " for one forecast");
           }
-          return forecasts.scheduler().process(series, rows);
+          String column = Series.column(series) != null ? Series.column(series)
+              : entry.getJsonArray("columns").getString(0);
+          return forecasts.scheduler().process(series, rows)
+              .map(progress -> new JsonObject().put("hash", hash).put("target", column)
+                  .put("total", progress.getInteger("total")).put("done", progress.getInteger("done"))
+                  .put("state", progress.getString("state")));
         })
-        .onSuccess(progress -> ctx.response().setStatusCode(202)
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(new JsonObject().put("hash", hash).put("total", progress.getInteger("total"))
-                .put("done", progress.getInteger("done")).put("state", progress.getString("state")).encode()))
+        .onSuccess(reply -> ctx.response().setStatusCode(202)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.encode()))
         .onFailure(ctx::fail);
   }
 
@@ -156,7 +159,6 @@ public final class ForecastRoutes implements HttpModule {
 
   /** Removes a quick draw's transient dataset and its plots (every node drops them on the change event). */
   private Future<Void> forget(String hash) {
-    forecasts.results().datasetRemoved(hash);
     return store.removeTransient(hash)
         .onFailure(failure -> LOG.warn("quick draw dataset not removed [dataset: {}]", hash, failure))
         .<Void>mapEmpty()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.atrium.forecast.model.SyntheticSeries;
+import dev.atrium.frames.Field;
 import dev.atrium.testing.NodeFixture;
 import dev.atrium.testing.NodeFixture.Reply;
 import dev.atrium.testing.NodeFixture.Session;
@@ -402,7 +403,7 @@ class ForecastApiTest {
     }
 
     static String of(String csv) {
-      return dev.atrium.forecast.data.CsvTable.sha256(csv.getBytes(StandardCharsets.UTF_8));
+      return Field.sha256Hex(csv.getBytes(StandardCharsets.UTF_8));
     }
   }
 }

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import dev.atrium.frames.Field;
 import java.io.CharConversionException;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -58,16 +56,6 @@ public final class CsvTable {
   }
 
   /**
-   * Parses a CSV file and checks that {@code target} names one of its numeric columns (find it
-   * with {@link #column(Dataset, String)}).
-   */
-  public static Dataset parse(byte[] bytes, String target) {
-    Dataset dataset = parse(bytes);
-    column(dataset, target);
-    return dataset;
-  }
-
-  /**
    * The index in {@link Dataset#columns()} of the numeric column named {@code name}; a 400
    * {@link CsvException} naming the columns when there is none.
    */
@@ -81,15 +69,6 @@ public final class CsvTable {
           + dataset.columns(), 0, 0, name);
     }
     throw new CsvException("unknown column '" + name + "'; columns are " + dataset.columns(), 0, 0, name);
-  }
-
-  /** The lower-case hex sha256 of some bytes: a dataset's key. */
-  public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 
   /** One pass over one file. */
@@ -214,19 +193,22 @@ public final class CsvTable {
 
     private static double number(String cell, int row, int line, String column) {
       String text = cell.strip();
-      String at = where(row, line) + ", column '" + column + "': ";
       if (text.isEmpty()) {
-        throw new CsvException(at + "the cell is empty; every cell of a numeric column needs a number", row, line,
-            column);
+        throw bad("the cell is empty; every cell of a numeric column needs a number", row, line, column);
       }
       if (!DECIMAL.matcher(text).matches()) {
-        throw new CsvException(at + "'" + shown(text) + "' is not a number", row, line, column);
+        throw bad("'" + shown(text) + "' is not a number", row, line, column);
       }
       double value = Double.parseDouble(text);
       if (Double.isInfinite(value)) {
-        throw new CsvException(at + "'" + shown(text) + "' is out of the range of a double", row, line, column);
+        throw bad("'" + shown(text) + "' is out of the range of a double", row, line, column);
       }
       return value;
+    }
+
+    /** A refused cell; the message is built only then, not for every cell read. */
+    private static CsvException bad(String why, int row, int line, String column) {
+      return new CsvException(where(row, line) + ", column '" + column + "': " + why, row, line, column);
     }
 
     private Dataset build() {
@@ -238,7 +220,7 @@ public final class CsvTable {
         values[c] = numeric[c].toArray();
         scalers.add(Scaler.fit(values[c]));
       }
-      return new Dataset(sha256(bytes), List.copyOf(columns), values,
+      return new Dataset(Field.sha256Hex(bytes), List.copyOf(columns), values,
           timestampAt >= 0 ? header[timestampAt] : null,
           timestamps == null ? null : List.copyOf(timestamps), List.copyOf(scalers), bytes.length);
     }

@@ -73,10 +73,8 @@ public final class DatasetRoutes implements HttpModule {
   private void upload(RoutingContext ctx) {
     storeCsv(ctx, uploads, store, false)
         .onSuccess(stored -> {
-          Dataset dataset = stored.dataset();
           ctx.response().setStatusCode(stored.created() ? 201 : 200);
-          ctx.json(new JsonObject().put("hash", dataset.hash()).put("rows", dataset.rows())
-              .put("columns", new JsonArray(dataset.columns())));
+          ctx.json(new JsonObject(stored.dataset().summary()));
         })
         .onFailure(ctx::fail);
   }
@@ -101,10 +99,12 @@ public final class DatasetRoutes implements HttpModule {
                 "CSV upload larger than the dataset limit of " + limit + " bytes (datasets.maxUpload)"))
             : Future.failedFuture(failure))
         .compose(file -> ctx.vertx().fileSystem().readFile(file.toString()))
-        .compose(body -> {
+        // hashing up to datasets.maxUpload bytes is no work for the event loop
+        .compose(body -> ctx.vertx().executeBlocking(() -> {
           ContentDigest.verify(ctx.request().getHeader(ContentDigest.HEADER), body);
-          return store.upload(body.getBytes(), user.id(), transientEntry);
-        });
+          return body.getBytes();
+        }, false))
+        .compose(bytes -> store.upload(bytes, user.id(), transientEntry));
   }
 
   private void list(RoutingContext ctx) {

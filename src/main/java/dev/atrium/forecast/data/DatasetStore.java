@@ -132,15 +132,7 @@ public final class DatasetStore implements Datasets {
    * the existing dataset ({@code created} false); otherwise it is created, and the least recently
    * used other datasets are evicted past the bounds before this completes.
    */
-  public Future<Stored> put(Dataset dataset, byte[] csv, String owner, boolean transientEntry) {
-    return here(store(dataset, csv, owner, transientEntry));
-  }
-
   private Future<Stored> store(Dataset dataset, byte[] csv, String owner, boolean transientEntry) {
-    if (csv.length > settings.maxUpload()) {
-      return Future.failedFuture(new ApiException(FailureCodes.PAYLOAD_TOO_LARGE, "dataset of " + csv.length
-          + " bytes is larger than the limit of " + settings.maxUpload() + " bytes"));
-    }
     return join(dataset, owner, transientEntry).compose(joined -> joined != null
         ? Future.succeededFuture(joined)
         : create(dataset, csv, owner, transientEntry)

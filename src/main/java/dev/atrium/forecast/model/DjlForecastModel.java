@@ -11,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.atrium.frames.Field;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -19,10 +20,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -124,7 +122,7 @@ public final class DjlForecastModel implements ForecastModel {
     ModelConfig config = readConfig(files);
     String paramsFile = files.where(config.params());
     byte[] params = read(files, config.params());
-    String actual = sha256(params);
+    String actual = Field.sha256Hex(params);
     if (!actual.equals(config.paramsSha256())) {
       throw new ModelLoadException("model file " + paramsFile + ": sha256 mismatch (" + ModelConfig.FILE + " says "
           + config.paramsSha256() + ", file is " + actual + ")");
@@ -219,15 +217,6 @@ public final class DjlForecastModel implements ForecastModel {
         throw new ModelLoadException("model file " + where + ": shape mismatch: parameter " + actual.get(i).getKey()
             + " is " + have + " but " + implied + " needs " + want);
       }
-    }
-  }
-
-  /** Lower-case hex sha256 of {@code bytes}. */
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
   }
 

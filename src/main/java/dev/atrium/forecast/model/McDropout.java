@@ -28,11 +28,6 @@ public final class McDropout extends AbstractBlock {
     this.rate = rate;
   }
 
-  /** The drop probability. */
-  public float rate() {
-    return rate;
-  }
-
   @Override
   protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
       PairList<String, Object> params) {

@@ -18,6 +18,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import dev.atrium.forecast.data.Scaler;
+import dev.atrium.frames.Field;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -157,7 +158,7 @@ public final class ModelTrainer {
       String paramsFile = String.format(Locale.ROOT, "%s-%04d.params", options.name(), options.epochs());
       ModelConfig config = new ModelConfig(ModelConfig.FORMAT, options.name(), w, h, options.hidden(),
           options.dropout(), target, csvSha256, n, options.epochs(), options.batchSize(), options.learningRate(),
-          options.seed(), paramsFile, DjlForecastModel.sha256(params),
+          options.seed(), paramsFile, Field.sha256Hex(params),
           Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), losses[0], losses[1], maes[0], maes[1],
           validation.count, options.validationSamples());
       write(out, config, params);

@@ -105,9 +105,9 @@ class CsvTableTest {
   @DisplayName("a target column is found by name; an unknown one names the columns")
   void targetColumn() {
     byte[] bytes = csv("date,temp,load\nd1,1,2\n");
-    Dataset d = CsvTable.parse(bytes, "load");
+    Dataset d = CsvTable.parse(bytes);
     assertThat(CsvTable.column(d, "load")).isEqualTo(1);
-    assertThatThrownBy(() -> CsvTable.parse(bytes, "x"))
+    assertThatThrownBy(() -> CsvTable.column(d, "x"))
         .isInstanceOf(CsvException.class)
         .hasMessage("unknown column 'x'; columns are [temp, load]");
     assertThatThrownBy(() -> CsvTable.column(d, "date"))

@@ -2,6 +2,7 @@ package dev.atrium.forecast.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.atrium.frames.Field;
 import dev.atrium.testing.NodeFixture;
 import dev.atrium.web.ApiException;
 import dev.atrium.testing.NodeFixture.Reply;
@@ -338,7 +339,7 @@ class DatasetApiTest {
   }
 
   static String sha256(String text) {
-    return CsvTable.sha256(text.getBytes(StandardCharsets.UTF_8));
+    return Field.sha256Hex(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String digest(String text) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atrium.accounts.AuthUser;
 import dev.atrium.bus.Addresses;
+import dev.atrium.frames.Field;
 import dev.atrium.testing.NodeFixture;
 import dev.atrium.testing.NodeFixture.Reply;
 import dev.atrium.web.ApiException;
@@ -163,11 +164,11 @@ class DatasetCacheTest {
   @DisplayName("bytes without a catalogue entry are an absent dataset, and the sweep removes them once they are old")
   void orphanBytes() {
     byte[] csv = series("orphan", 4).getBytes(StandardCharsets.UTF_8);
-    String old = CsvTable.sha256(csv);
+    String old = Field.sha256Hex(csv);
     byte[] fresh = series("fresh-orphan", 4).getBytes(StandardCharsets.UTF_8);
     await(mongo.insert(DatasetStore.BYTES, new JsonObject().put("_id", old)
         .put("csv", new JsonObject().put("$binary", csv)).put("token", "t").put("storedAt", 1_000L)));
-    await(mongo.insert(DatasetStore.BYTES, new JsonObject().put("_id", CsvTable.sha256(fresh))
+    await(mongo.insert(DatasetStore.BYTES, new JsonObject().put("_id", Field.sha256Hex(fresh))
         .put("csv", new JsonObject().put("$binary", fresh)).put("token", "t")
         .put("storedAt", System.currentTimeMillis())));
 
@@ -178,7 +179,7 @@ class DatasetCacheTest {
 
     await(store.sweep());
 
-    assertThat(storedBytes()).containsExactly(CsvTable.sha256(fresh));
+    assertThat(storedBytes()).containsExactly(Field.sha256Hex(fresh));
   }
 
   @Test
@@ -219,8 +220,8 @@ class DatasetCacheTest {
     JsonObject entry = await(mongo.findOne(DatasetStore.ENTRIES, new JsonObject(), null));
     assertThat(entry.getJsonArray("owners")).containsExactlyInAnyOrder("user-0", "user-1", "user-2", "user-3",
         "user-4", "user-5");
-    assertThat(stored()).containsExactly(CsvTable.sha256(csv));
-    assertThat(storedBytes()).containsExactly(CsvTable.sha256(csv));
+    assertThat(stored()).containsExactly(Field.sha256Hex(csv));
+    assertThat(storedBytes()).containsExactly(Field.sha256Hex(csv));
   }
 
   @Test

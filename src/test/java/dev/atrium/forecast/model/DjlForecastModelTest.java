@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.atrium.frames.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,7 +54,7 @@ class DjlForecastModelTest {
     assertThat(model.window()).isEqualTo(32);
     assertThat(model.horizon()).isEqualTo(8);
     assertThat(model.sha256()).isEqualTo(config.paramsSha256())
-        .isEqualTo(DjlForecastModel.sha256(ShippedModel.bytes(config.params())));
+        .isEqualTo(Field.sha256Hex(ShippedModel.bytes(config.params())));
     assertThat(model.source()).isEqualTo("classpath:/models/default/");
     assertThat(config.validationMae()).as("recorded validation MAE beats naive").isLessThan(config.naiveMae());
   }

@@ -3,6 +3,7 @@ package dev.atrium.forecast.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.atrium.boot.Main;
+import dev.atrium.frames.Field;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,7 +44,7 @@ class ModelCommandTest {
     Path csv = tmp.resolve("data/synthetic.csv");
     Run synth = run("model", "synth", "--out", csv.toString(), "--rows", "600", "--seed", "3");
     assertThat(synth.exit()).as(synth.err()).isZero();
-    String csvSha = DjlForecastModel.sha256(Files.readAllBytes(csv));
+    String csvSha = Field.sha256Hex(Files.readAllBytes(csv));
     assertThat(synth.out()).isEqualTo("wrote " + csv + ": 600 rows, seed 3, trend 0.0, sha256 " + csvSha + "\n");
     assertThat(Files.readAllLines(csv)).hasSize(601);
 

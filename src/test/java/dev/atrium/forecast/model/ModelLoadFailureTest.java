@@ -3,6 +3,7 @@ package dev.atrium.forecast.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.atrium.frames.Field;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ class ModelLoadFailureTest {
     bytes[bytes.length - 1] ^= 0x01;
     Files.write(params, bytes);
     assertThat(failure(dir)).hasMessage("model file " + params + ": sha256 mismatch (model.json says "
-        + config.paramsSha256() + ", file is " + DjlForecastModel.sha256(bytes) + ")");
+        + config.paramsSha256() + ", file is " + Field.sha256Hex(bytes) + ")");
   }
 
   @Test
@@ -111,7 +112,7 @@ class ModelLoadFailureTest {
   void truncatedParams() throws IOException {
     byte[] cut = Arrays.copyOf(Files.readAllBytes(params), 5000);
     Files.write(params, cut);
-    rewriteConfig(config.paramsSha256(), DjlForecastModel.sha256(cut));
+    rewriteConfig(config.paramsSha256(), Field.sha256Hex(cut));
     assertThat(failure(dir)).hasMessage("model file " + params
         + ": truncated parameters: the file ends after 5000 bytes, inside parameter data");
   }
@@ -121,7 +122,7 @@ class ModelLoadFailureTest {
   void corruptParams() throws IOException {
     byte[] junk = "this is not a parameters file, it is a sentence".getBytes(StandardCharsets.US_ASCII);
     Files.write(params, junk);
-    rewriteConfig(config.paramsSha256(), DjlForecastModel.sha256(junk));
+    rewriteConfig(config.paramsSha256(), Field.sha256Hex(junk));
     assertThat(failure(dir).getMessage()).startsWith("model file " + params + ": corrupt parameters: ");
   }
 
@@ -131,7 +132,7 @@ class ModelLoadFailureTest {
     byte[] bytes = Files.readAllBytes(params);
     byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
     Files.write(params, longer);
-    rewriteConfig(config.paramsSha256(), DjlForecastModel.sha256(longer));
+    rewriteConfig(config.paramsSha256(), Field.sha256Hex(longer));
     assertThat(failure(dir)).hasMessage("model file " + params
         + ": corrupt parameters: 3 unexpected bytes after the last parameter");
   }

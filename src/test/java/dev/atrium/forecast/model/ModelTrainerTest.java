@@ -3,6 +3,7 @@ package dev.atrium.forecast.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.atrium.frames.Field;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class ModelTrainerTest {
     try (Stream<Path> files = Files.list(out)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.json", "tiny-0003.params");
     }
-    assertThat(DjlForecastModel.sha256(Files.readAllBytes(out.resolve(config.params())))).isEqualTo(config.paramsSha256());
+    assertThat(Field.sha256Hex(Files.readAllBytes(out.resolve(config.params())))).isEqualTo(config.paramsSha256());
     assertThat(ModelConfig.parse(Files.readAllBytes(out.resolve("model.json")))).isEqualTo(config);
     assertThat(config.window()).isEqualTo(16);
     assertThat(config.horizon()).isEqualTo(4);
