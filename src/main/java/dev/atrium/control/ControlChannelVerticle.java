@@ -4,12 +4,13 @@ import dev.atrium.bus.RoomEvents;
 import dev.atrium.bus.OnContext;
 import dev.atrium.accounts.AuthUser;
 import dev.atrium.bus.Addresses;
+import dev.atrium.bus.Bus;
 import dev.atrium.bus.FailureCodes;
 import dev.atrium.config.SessionSettings;
 import dev.atrium.coordination.Coordination;
 import dev.atrium.frames.FrameLocks;
 import dev.atrium.frames.FrameStore;
-import dev.atrium.observe.RequestIds;
+import dev.atrium.presenter.Target;
 import dev.atrium.rooms.RoomAccess;
 import dev.atrium.rooms.Role;
 import dev.atrium.security.OriginGuard;
@@ -78,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * room ({@code presence {change: left, reason}}), leaves its session, and
  * {@link Addresses#CONTROL_SOCKET_CLOSED} is published so the lock and token service releases what
  * it held. A session holds at most {@code sessions.maxSockets} sockets (0 = no limit); a new one
- * past the limit closes the oldest, wherever it is, by publishing {@link #CONTROL_CLOSE}: the
+ * past the limit closes the oldest, wherever it is, by publishing {@link Addresses#CONTROL_CLOSE}: the
  * hosting node tells it {@code connection-replaced} and closes it. A socket that closed while in
  * rooms (for any reason but being replaced) leaves a restore record for {@link #restoreWindow}; the
  * next new socket of the session takes it when it registers its client address, is put back in
@@ -97,18 +98,6 @@ public final class ControlChannelVerticle extends VerticleBase {
 
   /** The alias under which a browser registers its own channel ({@code atrium.client.<socket>}). */
   public static final String CLIENT_SELF = Addresses.CLIENT_PREFIX + "self";
-
-  /**
-   * <b>Publish</b>, internal (never bridged): close a socket wherever it is hosted. Payload
-   * {@code {socket, reason: "replaced", by}}; the hosting node writes {@code connection-replaced}
-   * to the socket's client address and closes it.
-   */
-  public static final String CONTROL_CLOSE = Addresses.CONTROL_CLOSE;
-
-  /** The presenter token's key, as the lock and token service sets it. */
-  static String presenterKey(String room) {
-    return "presenter:" + room;
-  }
 
   /** Rooms one socket may be in at once. */
   static final int MAX_ROOMS_PER_SOCKET = 100;
@@ -191,11 +180,11 @@ public final class ControlChannelVerticle extends VerticleBase {
     sessions = new Sessions(store, context, nodeId, staleAfter(), restoreWindow());
     bindMeters();
     List<MessageConsumer<?>> consumers = List.of(
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTROL_JOIN, withRequestId(this::join)),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTROL_LEAVE, withRequestId(this::leave)),
-        vertx.eventBus().<JsonObject>consumer(CONTROL_CLOSE, this::closeRequested),
-        vertx.eventBus().<JsonObject>consumer(Addresses.ROOM_ACCESS_CHANGED, this::accessChanged),
-        vertx.eventBus().<JsonObject>consumer(Addresses.ACCOUNTS_CHANGED, this::accountChanged));
+        Bus.<JsonObject>localConsumer(vertx.eventBus(), Addresses.CONTROL_JOIN, this::join),
+        Bus.<JsonObject>localConsumer(vertx.eventBus(), Addresses.CONTROL_LEAVE, this::leave),
+        Bus.<JsonObject>consumer(vertx.eventBus(), Addresses.CONTROL_CLOSE, this::closeRequested),
+        Bus.<JsonObject>consumer(vertx.eventBus(), Addresses.ROOM_ACCESS_CHANGED, this::accessChanged),
+        Bus.<JsonObject>consumer(vertx.eventBus(), Addresses.ACCOUNTS_CHANGED, this::accountChanged));
     interceptor = this::intercept;
     vertx.eventBus().addOutboundInterceptor(interceptor);
     long tick = Math.max(100, Math.min(1_000, limits.heartbeatTimeout().toMillis() / 4));
@@ -272,7 +261,7 @@ public final class ControlChannelVerticle extends VerticleBase {
     LOG.info("control socket opened [socket: {}, user: {}, transport: {}, sockets: {}]", socket.id, socket.user.id(),
         socket.transport, sockets.size());
     sessions.open(socket, limits.maxSocketsPerSession())
-        .onSuccess(victims -> victims.forEach(victim -> vertx.eventBus().publish(CONTROL_CLOSE,
+        .onSuccess(victims -> victims.forEach(victim -> vertx.eventBus().publish(Addresses.CONTROL_CLOSE,
             new JsonObject().put("socket", victim).put("reason", "replaced").put("by", socket.id))))
         .onFailure(failure -> LOG.warn("control session bookkeeping failed [socket: {}]: {}", socket.id,
             failure.toString()));
@@ -386,7 +375,7 @@ public final class ControlChannelVerticle extends VerticleBase {
   private Future<JsonObject> roomState(String room) {
     Future<List<JsonObject>> present = presence.list(room, lost -> events.publish(room, "presence",
         change("left", lost.getString("user"), lost.getString("socket")).put("reason", "lost")));
-    Future<Coordination.Held> presenter = OnContext.back(context, store.held(presenterKey(room)));
+    Future<Coordination.Held> presenter = OnContext.back(context, store.held(Target.presenterKey(room)));
     String lockPrefix = FrameLocks.frameKey(room, "");
     Future<Map<String, Coordination.Held>> locks = OnContext.back(context, store.scan(lockPrefix));
     return Future.all(present, presenter, locks).map(all -> {
@@ -547,16 +536,6 @@ public final class ControlChannelVerticle extends VerticleBase {
       LOG.warn("control request failed [address: {}]", message.address(), failure);
       message.fail(FailureCodes.UNAVAILABLE, "control channel unavailable: " + failure.getMessage());
     }
-  }
-
-  private static <T> Handler<Message<T>> withRequestId(Handler<Message<T>> handler) {
-    return message -> {
-      String requestId = message.headers().get(RequestIds.HEADER);
-      if (RequestIds.wellFormed(requestId)) {
-        RequestIds.bind(requestId);
-      }
-      handler.handle(message);
-    };
   }
 
   private void bindMeters() {

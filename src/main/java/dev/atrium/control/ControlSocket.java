@@ -52,6 +52,8 @@ final class ControlSocket {
   final AuthUser user;
   final String session;
   final String transport;
+  /** The socket's own bus address: {@code atrium.client.<socket>}. */
+  private final String ownAddress;
   /** Rooms joined through {@code atrium.control.join} and not left since, with when they were joined. */
   final Map<String, Long> joined = new ConcurrentHashMap<>();
   /** The joined rooms (a view: removing leaves). */
@@ -89,6 +91,7 @@ final class ControlSocket {
     this.limit = limit;
     this.stallNanos = stallNanos;
     this.stats = stats;
+    this.ownAddress = Addresses.CLIENT_PREFIX + id;
   }
 
   /** Marks a room joined; false when it already was. */
@@ -103,7 +106,7 @@ final class ControlSocket {
 
   /** The socket's own bus address: {@code atrium.client.<socket>}. */
   String ownAddress() {
-    return Addresses.CLIENT_PREFIX + id;
+    return ownAddress;
   }
 
   /** The address under which the browser registered its own channel (the alias or the real one). */

@@ -15,7 +15,9 @@ import java.util.Map;
  *   <li>Inbound (browser → bus), {@code send} only: {@link Addresses#CONTROL_JOIN},
  *       {@link Addresses#CONTROL_LEAVE}, the lock requests and the presenter requests, each with the
  *       role its sender needs in the room named by the payload's {@code room} (checked by the bridge
- *       against {@code RoomAccess}; the service behind the address checks again).</li>
+ *       against {@code RoomAccess}; the service behind the address checks again). The lock and
+ *       presenter requests are forwarded to, and so permitted as, their node-local twins
+ *       ({@link Addresses#nodeLocal}).</li>
  *   <li>Outbound (bus → browser): {@code room.<id>} — registrable only for a room the socket has
  *       joined and may view — and {@code atrium.client.<socket>}, registrable only by that socket
  *       (or through the alias {@code atrium.client.self}).</li>
@@ -70,10 +72,10 @@ public final class PermittedAddresses {
         .setReplyTimeout(replyTimeout.toMillis())
         .setMaxHandlersPerSocket(1000)
         .setMaxAddressLength(200);
-    INBOUND.keySet().forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
-    // what the bridge-event handler forwards a socket's lock and presenter requests to, once checked
-    INBOUND.keySet().stream().filter(PermittedAddresses::servedOnOwnNode).forEach(address ->
-        options.addInboundPermitted(new PermittedOptions().setAddress(Addresses.nodeLocal(address))));
+    // the bridge matches the address after the bridge-event handler, which forwards a socket's lock
+    // and presenter requests to their node-local twins: only those twins ever reach this list
+    INBOUND.keySet().forEach(address -> options.addInboundPermitted(new PermittedOptions()
+        .setAddress(servedOnOwnNode(address) ? Addresses.nodeLocal(address) : address)));
     options.addOutboundPermitted(new PermittedOptions().setAddressRegex(ROOM_REGEX));
     options.addOutboundPermitted(new PermittedOptions().setAddressRegex(CLIENT_REGEX));
     return options;

@@ -2,7 +2,6 @@ package dev.atrium.presenter;
 
 import dev.atrium.bus.OnContext;
 import dev.atrium.coordination.Coordination;
-import dev.atrium.coordination.Coordination.WindowCount;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,10 +45,5 @@ final class LoopStore {
   /** See {@link Coordination#holder}. */
   Future<String> holder(String key) {
     return back(store.holder(key));
-  }
-
-  /** See {@link Coordination#increment}. */
-  Future<WindowCount> increment(String key, Duration window) {
-    return back(store.increment(key, window));
   }
 }

@@ -17,12 +17,10 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -54,19 +52,21 @@ import org.slf4j.LoggerFactory;
  * the keys its consumers granted or renewed, per socket.
  *
  * <h2>In a cluster</h2>
- * A request address has consumers on every node and the clustered event bus spreads requests
- * round-robin, so one socket's acquire, renew and release may each be served by a different node.
+ * A plain request address has consumers on every node and the clustered event bus spreads
+ * requests round-robin, so a JVM service's acquire, renew and release may each be served by a
+ * different node; a browser socket's requests all go to its own node's node-local twins.
  * <ul>
  *   <li><b>Release on disconnect.</b> {@link Addresses#CONTROL_SOCKET_CLOSED} is published, so
  *       it reaches every node; each node releases, by compare-and-set on the closed socket's
- *       holder, every key it has itself granted or renewed for that socket, plus the presenter
- *       token and the room-wide lock of every room the message names (those keys are known without
- *       bookkeeping). Every key the socket holds was granted by some node, so some node releases
- *       it at once; where several nodes try, the store lets exactly one succeed and only that one
- *       publishes the event. The one gap is a frame lock granted (and never renewed elsewhere) by a
- *       node that has died since: it is freed by its TTL, and without a {@code lock} event — a
- *       client learns the state at its next join. No grant list is replicated between nodes: that
- *       would cost a cluster-wide publish per renew to cover only that failure.</li>
+ *       holder, every key it has itself granted or renewed for that socket ({@link Grants}), and
+ *       nothing else: a node that granted nothing to the socket sends no script to the store. A
+ *       socket's requests are all served by its own node (see <em>Presenter steps</em> below), so
+ *       that node holds the record of every key the socket holds and releases it at once; a key
+ *       a JVM service took through a plain address under the socket's name is released by
+ *       whichever node granted it. The one gap is a key granted by a node that has died since: it
+ *       is freed by its TTL, and without an event — a client learns the state at its next join.
+ *       No grant list is replicated between nodes: that would cost a cluster-wide publish per
+ *       renew to cover only that failure.</li>
  *   <li><b>Expiry (frozen holder).</b> Nothing needs to happen for the lock itself: its TTL frees
  *       it. So that the room learns it, every {@link #SWEEP_INTERVAL} each node asks the store for
  *       the holder of every key it granted; a key whose holder is gone is forgotten, and when it is
@@ -361,7 +361,8 @@ public final class PresenterTokenVerticle extends VerticleBase {
    * had granted it, the room may not know it is free yet.
    */
   private void lost(Target target, String holder) {
-    if (grants.get(target.key()) != null && grants.get(target.key()).holder().equals(holder)) {
+    Grant known = grants.get(target.key());
+    if (known != null && known.holder().equals(holder)) {
       forget(target, holder);
       announceIfFree(target);
     }
@@ -402,22 +403,14 @@ public final class PresenterTokenVerticle extends VerticleBase {
       return;
     }
     String holder = user + "/" + socket;
-    Map<String, Target> targets = new LinkedHashMap<>();
+    List<Target> targets = new ArrayList<>();
     for (Grant grant : grants.ofSocket(socket)) {
       if (grant.holder().equals(holder)) {
-        targets.put(grant.key(), grant.target());
-      }
-    }
-    JsonArray rooms = body.getValue("rooms") instanceof JsonArray list ? list : new JsonArray();
-    for (Object room : rooms) {
-      if (room instanceof String id && ID.matcher(id).matches()) {
-        targets.putIfAbsent(Target.presenterKey(id), Target.presenter(id));
-        Target roomLock = Target.lock(id, Target.ROOM_WIDE);
-        targets.putIfAbsent(roomLock.key(), roomLock);
+        targets.add(grant.target());
       }
     }
     List<Future<Boolean>> releases = new ArrayList<>();
-    for (Target target : targets.values()) {
+    for (Target target : targets) {
       releases.add(store.release(target.key(), holder).onSuccess(released -> {
         if (released) {
           released(target, holder);

@@ -68,11 +68,6 @@ final class StepCoalescer {
     }
   }
 
-  /** Rooms with a step in flight or an interval running, for tests and metrics. */
-  int activeRooms() {
-    return rooms.size();
-  }
-
   private void publish(String room, RoomSteps steps) {
     Step step = steps.pending;
     steps.pending = null;

@@ -6,12 +6,13 @@ import io.vertx.core.json.JsonObject;
 /**
  * What a lock or token guards: a frame ({@code frame} = its id), the whole room ({@code frame} =
  * {@code *}), or the room's presenter token ({@code frame} = null); with its coordination key and
- * the type of the room events that report it.
+ * the type of the room events that report it. Public for {@link #presenterKey} only; the rest is
+ * the lock and token service's.
  *
  * @param room the room id
  * @param frame the frame id, {@code *}, or null for the presenter token
  */
-record Target(String room, String frame) {
+public record Target(String room, String frame) {
 
   /** The frame id that stands for the whole room. */
   static final String ROOM_WIDE = "*";
@@ -24,8 +25,11 @@ record Target(String room, String frame) {
     return new Target(room, null);
   }
 
-  /** The key of a room's presenter token. */
-  static String presenterKey(String room) {
+  /**
+   * The key of a room's presenter token in the coordination store: the one definition, for the
+   * lock and token service that sets it and the control channel that reports it.
+   */
+  public static String presenterKey(String room) {
     return "presenter:" + room;
   }
 

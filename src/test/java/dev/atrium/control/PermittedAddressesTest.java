@@ -9,7 +9,6 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +47,14 @@ class PermittedAddressesTest {
     SockJSBridgeOptions options = PermittedAddresses.bridgeOptions(Duration.ofSeconds(10), Duration.ofSeconds(3));
     assertThat(options.getPingTimeout()).isEqualTo(10_000);
     assertThat(options.getReplyTimeout()).isEqualTo(3_000);
-    List<String> inbound = new ArrayList<>(PermittedAddresses.INBOUND.keySet());
-    PermittedAddresses.INBOUND.keySet().stream().filter(PermittedAddresses::servedOnOwnNode)
-        .map(Addresses::nodeLocal).forEach(inbound::add);
+    List<String> inbound = PermittedAddresses.INBOUND.keySet().stream()
+        .map(address -> PermittedAddresses.servedOnOwnNode(address) ? Addresses.nodeLocal(address) : address).toList();
     assertThat(options.getInboundPermitteds()).extracting(PermittedOptions::getAddress)
         .containsExactlyInAnyOrderElementsOf(inbound);
-    assertThat(inbound).as("lock and presenter requests have node-local twins")
-        .contains(Addresses.nodeLocal(Addresses.LOCKS_ACQUIRE), Addresses.nodeLocal(Addresses.PRESENTER_STEP))
-        .doesNotContain(Addresses.nodeLocal(Addresses.CONTROL_JOIN));
+    assertThat(inbound).as("lock and presenter requests are permitted as their node-local twins only")
+        .contains(Addresses.nodeLocal(Addresses.LOCKS_ACQUIRE), Addresses.nodeLocal(Addresses.PRESENTER_STEP),
+            Addresses.CONTROL_JOIN, Addresses.CONTROL_LEAVE)
+        .doesNotContain(Addresses.LOCKS_ACQUIRE, Addresses.PRESENTER_STEP, Addresses.nodeLocal(Addresses.CONTROL_JOIN));
     assertThat(options.getOutboundPermitteds()).extracting(PermittedOptions::getAddressRegex)
         .containsExactlyInAnyOrder(PermittedAddresses.ROOM_REGEX, PermittedAddresses.CLIENT_REGEX);
 
@@ -68,7 +67,7 @@ class PermittedAddressesTest {
         assertThat(outbound(address)).as(address).isFalse();
       }
     }
-    assertThat(outbound(ControlChannelVerticle.CONTROL_CLOSE)).isFalse();
+    assertThat(outbound(Addresses.CONTROL_CLOSE)).isFalse();
     assertThat(outbound("roomX.1")).isFalse();
   }
 
