@@ -145,14 +145,7 @@ public final class FrameStore {
     DType dtype = DType.parse(ref.getString("dtype"));
     int[] shape = ref.getJsonArray("shape").stream().mapToInt(n -> ((Number) n).intValue()).toArray();
     String sha = ref.getString("blob");
-    byte[] cached = cache.get(sha);
-    if (cached != null) {
-      return Future.succeededFuture(Field.stored(dtype, shape, cached, sha));
-    }
-    return blobs.get(sha).map(bytes -> {
-      cache.put(sha, bytes);
-      return Field.stored(dtype, shape, bytes, sha);
-    });
+    return cache.get(sha, blobs).map(bytes -> Field.stored(dtype, shape, bytes, sha));
   }
 
   // ---- writes ---------------------------------------------------------------------------------
