@@ -193,8 +193,7 @@ public final class FrameService {
         .compose(v -> baseVersion == null ? Future.<Void>succeededFuture()
             : store.at(room, from).compose(located -> FrameStore.requireVersion(located, baseVersion)))
         .compose(v -> store.slice(room, from, Math.max(to - from, 0)))
-        .compose(slice -> Future.all(slice.ids().stream()
-            .map(id -> locks.checkWritable(room, id, user.id())).toList()))
+        .compose(slice -> locks.checkFramesWritable(room, slice.ids(), user.id()))
         .compose(v -> store.delete(room, from, to))
         .onSuccess(stored -> publish(room, "delete", stored, null));
   }
@@ -204,7 +203,7 @@ public final class FrameService {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> locks.checkRoomWritable(room, user.id()))
         .compose(v -> store.at(room, from))
-        .compose(located -> locks.checkWritable(room, located.id(), user.id()))
+        .compose(located -> locks.checkFramesWritable(room, List.of(located.id()), user.id()))
         .compose(v -> store.move(room, from, to))
         .onSuccess(stored -> publish(room, "move", List.of(stored), new JsonObject().put("from", from).put("to", to)));
   }
