@@ -53,11 +53,6 @@ public final class BlobCache {
     cache.invalidate(sha256);
   }
 
-  /** Forgets every blob. */
-  public void invalidateAll() {
-    cache.invalidateAll();
-  }
-
   /**
    * The blob from the cache, or else from {@code source} (which verifies it), then cached.
    * Concurrent misses for the same blob may each read it from {@code source}.

@@ -4,6 +4,7 @@ import dev.atrium.bus.FailureCodes;
 import dev.atrium.coordination.Coordination;
 import dev.atrium.web.ApiException;
 import io.vertx.core.Future;
+import java.util.List;
 
 /**
  * The edit locks the data channel honours: one per frame ({@code lock:<room>:<frameId>}) and one
@@ -50,6 +51,19 @@ public final class FrameLocks {
     return store.holder(roomKey(room)).compose(holder -> holder != null && !ownedBy(holder, userId)
         ? Future.failedFuture(new ApiException(FailureCodes.LOCKED, "room " + room + " is locked by another user"))
         : Future.succeededFuture());
+  }
+
+  /**
+   * Succeeds when nobody but {@code userId} holds the lock of any of these frames; 423 naming a
+   * frame otherwise. The room lock is not read: for callers that checked it with
+   * {@link #checkRoomWritable} already.
+   */
+  public Future<Void> checkFramesWritable(String room, List<String> frameIds, String userId) {
+    return Future.all(frameIds.stream().map(frameId -> store.holder(frameKey(room, frameId))
+        .compose(holder -> holder != null && !ownedBy(holder, userId)
+            ? Future.<Void>failedFuture(new ApiException(FailureCodes.LOCKED, "frame " + frameId
+                + " is locked by another user"))
+            : Future.<Void>succeededFuture())).toList()).mapEmpty();
   }
 
   static boolean ownedBy(String holder, String userId) {

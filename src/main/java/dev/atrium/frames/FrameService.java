@@ -167,14 +167,10 @@ public final class FrameService {
       boolean merge) {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> store.at(room, index))
-        .compose(located -> locks.checkWritable(room, located.id(), user.id()).compose(v -> {
-          // a stale base is refused before any blob is stored (conflicts are common under contention);
-          // the store's compare-and-set stays the fence
-          long current = located.record().getLong("version");
-          return current == baseVersion ? Future.<Void>succeededFuture()
-              : Future.<Void>failedFuture(new FrameStore.VersionConflict(baseVersion, current));
-        }))
-        .compose(v -> store.update(room, index, baseVersion, content, merge))
+        // the store refuses a stale base before storing any blob (conflicts are common under
+        // contention); its compare-and-set stays the fence
+        .compose(located -> locks.checkWritable(room, located.id(), user.id())
+            .compose(v -> store.update(room, located, baseVersion, content, merge)))
         .onSuccess(stored -> publish(room, "put", List.of(stored), null));
   }
 
@@ -182,8 +178,8 @@ public final class FrameService {
   public Future<FrameStore.Stored> undo(AuthUser user, String room, int index, Long baseVersion) {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> store.at(room, index))
-        .compose(located -> locks.checkWritable(room, located.id(), user.id()))
-        .compose(v -> store.undo(room, index, baseVersion))
+        .compose(located -> locks.checkWritable(room, located.id(), user.id())
+            .compose(v -> store.undo(room, located, baseVersion)))
         .onSuccess(stored -> publish(room, "undo", List.of(stored), null));
   }
 
@@ -194,14 +190,10 @@ public final class FrameService {
   public Future<List<FrameStore.Stored>> delete(AuthUser user, String room, int from, int to, Long baseVersion) {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> locks.checkRoomWritable(room, user.id()))
-        .compose(v -> baseVersion == null ? Future.succeededFuture() : store.at(room, from).compose(located -> {
-          long current = located.record().getLong("version");
-          return current == baseVersion ? Future.succeededFuture()
-              : Future.failedFuture(new FrameStore.VersionConflict(baseVersion, current));
-        }))
+        .compose(v -> baseVersion == null ? Future.<Void>succeededFuture()
+            : store.at(room, from).compose(located -> FrameStore.requireVersion(located, baseVersion)))
         .compose(v -> store.slice(room, from, Math.max(to - from, 0)))
-        .compose(slice -> Future.all(slice.ids().stream()
-            .map(id -> locks.checkWritable(room, id, user.id())).toList()))
+        .compose(slice -> locks.checkFramesWritable(room, slice.ids(), user.id()))
         .compose(v -> store.delete(room, from, to))
         .onSuccess(stored -> publish(room, "delete", stored, null));
   }
@@ -211,7 +203,7 @@ public final class FrameService {
     return access.require(user, room, Role.EDITOR)
         .compose(grant -> locks.checkRoomWritable(room, user.id()))
         .compose(v -> store.at(room, from))
-        .compose(located -> locks.checkWritable(room, located.id(), user.id()))
+        .compose(located -> locks.checkFramesWritable(room, List.of(located.id()), user.id()))
         .compose(v -> store.move(room, from, to))
         .onSuccess(stored -> publish(room, "move", List.of(stored), new JsonObject().put("from", from).put("to", to)));
   }

@@ -145,14 +145,7 @@ public final class FrameStore {
     DType dtype = DType.parse(ref.getString("dtype"));
     int[] shape = ref.getJsonArray("shape").stream().mapToInt(n -> ((Number) n).intValue()).toArray();
     String sha = ref.getString("blob");
-    byte[] cached = cache.get(sha);
-    if (cached != null) {
-      return Future.succeededFuture(Field.stored(dtype, shape, cached, sha));
-    }
-    return blobs.get(sha).map(bytes -> {
-      cache.put(sha, bytes);
-      return Field.stored(dtype, shape, bytes, sha);
-    });
+    return cache.get(sha, blobs).map(bytes -> Field.stored(dtype, shape, bytes, sha));
   }
 
   // ---- writes ---------------------------------------------------------------------------------
@@ -232,34 +225,41 @@ public final class FrameStore {
   }
 
   /**
-   * Writes a new version of the frame at {@code index}: accepted only when {@code baseVersion} is
-   * the current version, checked and applied in one atomic update. {@code merge} keeps fields the
-   * new content does not name (PATCH); otherwise the content replaces the frame (PUT).
+   * Writes a new version of the frame {@code located} found: refused before any blob is stored
+   * when {@code baseVersion} is not its version, and applied in one atomic update conditional on
+   * {@code baseVersion} (the fence against writes since it was found). {@code merge} keeps fields
+   * the new content does not name (PATCH); otherwise the content replaces the frame (PUT).
    */
-  public Future<Stored> update(String room, int index, long baseVersion, Frame content, boolean merge) {
-    return storeBlobs(List.of(content)).compose(existing -> at(room, index).compose(located -> {
-      JsonObject current = located.record();
-      long version = current.getLong("version");
-      if (version != baseVersion) {
-        return Future.failedFuture(conflict(baseVersion, version));
-      }
-      JsonObject fields = merge ? current.getJsonObject("fields").copy() : new JsonObject();
+  public Future<Stored> update(String room, Located located, long baseVersion, Frame content, boolean merge) {
+    return requireVersion(located, baseVersion).compose(v -> storeBlobs(List.of(content))).compose(existing -> {
+      JsonObject fields = merge ? located.record().getJsonObject("fields").copy() : new JsonObject();
       fieldRefs(content).forEach(fields::put);
-      return write(room, located, baseVersion, fields);
-    }).compose(stored -> confirmBlobs(existing).map(stored)));
+      return write(room, located, baseVersion, fields).compose(stored -> confirmBlobs(existing).map(stored));
+    });
   }
 
-  /** Restores the previous version's content as a new version. */
-  public Future<Stored> undo(String room, int index, Long baseVersion) {
-    return at(room, index).compose(located -> {
-      long version = located.record().getLong("version");
-      if (baseVersion != null && version != baseVersion) {
-        return Future.failedFuture(conflict(baseVersion, version));
-      }
-      return version(located.id(), version - 1).compose(previous -> previous == null
-          ? Future.failedFuture(new ApiException(FailureCodes.CONFLICT, "frame " + index + " has no earlier version kept"))
-          : write(room, located, version, previous.getJsonObject("fields")));
-    });
+  /**
+   * Restores the previous version's content of the frame {@code located} found as a new version;
+   * with {@code baseVersion}, only if that is its version. The write is conditional on the version
+   * found.
+   */
+  public Future<Stored> undo(String room, Located located, Long baseVersion) {
+    long version = located.record().getLong("version");
+    return (baseVersion == null ? Future.<Void>succeededFuture() : requireVersion(located, baseVersion))
+        .compose(v -> version(located.id(), version - 1))
+        .compose(previous -> previous == null
+            ? Future.failedFuture(new ApiException(FailureCodes.CONFLICT, "frame " + located.index()
+                + " has no earlier version kept"))
+            : write(room, located, version, previous.getJsonObject("fields")));
+  }
+
+  /**
+   * Succeeds when the frame found is at {@code baseVersion}; otherwise a {@link VersionConflict}
+   * naming its version. A check of what was read, not a fence: the write's compare-and-set is.
+   */
+  public static Future<Void> requireVersion(Located located, long baseVersion) {
+    long current = located.record().getLong("version");
+    return current == baseVersion ? Future.succeededFuture() : Future.failedFuture(conflict(baseVersion, current));
   }
 
   private Future<Stored> write(String room, Located located, long baseVersion, JsonObject fields) {
