@@ -439,8 +439,8 @@ final class ForecastBench {
     private Future<Integer> draw(int index) {
       return client.request(new RequestOptions().setMethod(HttpMethod.GET).setPort(port)
               .setURI("/api/datasets/" + hash + "/plots/" + index).setIdleTimeout(TimeUnit.SECONDS.toMillis(TIMEOUT_S * 3)))
-          .compose(request -> request.send())
-          .compose(response -> response.body().map(body -> response.statusCode()));
+          .compose(request -> request.send()
+              .compose(response -> response.body().map(body -> response.statusCode())));
     }
 
     private URI uri(String path) {

@@ -182,10 +182,12 @@ public final class SockJsTestClient implements AutoCloseable {
     if (body != null) {
       options.putHeader("Content-Type", "text/plain;charset=UTF-8");
     }
+    // The body is asked for in the same callback that sends (on the request's event loop), so a
+    // fast response cannot end before anyone listens for it.
     return httpClient.request(options)
-        .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
-        .compose(response -> response.body().map(bytes -> new Reply(response.statusCode(),
-            MultiMap.caseInsensitiveMultiMap().addAll(response.headers()), bytes.toString())));
+        .compose(request -> (body == null ? request.send() : request.send(Buffer.buffer(body)))
+            .compose(response -> response.body().map(bytes -> new Reply(response.statusCode(),
+                MultiMap.caseInsensitiveMultiMap().addAll(response.headers()), bytes.toString()))));
   }
 
   private Map<String, String> headers() {
