@@ -149,12 +149,15 @@ public final class Addresses {
 
   /**
    * <b>Publish</b>, internal (never bridged): a dataset left the Data Cache (the shared catalogue
-   * in the store of record). Every node's dataset store drops its parsed copy and what it knew of
-   * the dataset, so {@code exists} turns false everywhere; the forecast pipeline discards its work.
+   * in the store of record), or lost one of its owners. On a removal every node's dataset store
+   * drops its parsed copy and what it knew of the dataset, so {@code exists} turns false
+   * everywhere, and the forecast pipeline discards its work.
    * <ul>
    *   <li>Payload: {@code {hash, change: "removed", reason: deleted|removed|evicted|expired}}:
    *       {@code deleted} by its last owner or an admin, {@code removed} by the pipeline (quick
    *       draw), {@code evicted} past the count or byte bound, {@code expired} unused past the TTL.</li>
+   *   <li>Or {@code {hash, change: "owner-left", user}}: one owner gave the dataset up and others
+   *       keep it; every node forgets who owns it, so that user's next draw is refused.</li>
    *   <li>No reply. Published once, by the node whose removal took effect.</li>
    * </ul>
    */

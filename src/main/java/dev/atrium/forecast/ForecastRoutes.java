@@ -80,8 +80,8 @@ public final class ForecastRoutes implements HttpModule {
     String target = ctx.request().getParam("target");
     visible(hash, AuthHandler.require(ctx))
         .compose(entry -> {
-          String series = series(hash, target, entry.getJsonArray("columns"));
-          checkIndex(entry.getInteger("rows"), index);
+          String series = series(hash, target, entry.columns());
+          checkIndex(entry.rows(), index);
           JsonObject cached = forecasts.results().get(new TaskKey(series, index));
           return cached != null ? Future.succeededFuture(cached) : requestPlot(series, index);
         })
@@ -110,14 +110,14 @@ public final class ForecastRoutes implements HttpModule {
     String target = ctx.request().getParam("target");
     visible(hash, AuthHandler.require(ctx))
         .compose(entry -> {
-          String series = series(hash, target, entry.getJsonArray("columns"));
-          int rows = entry.getInteger("rows");
+          String series = series(hash, target, entry.columns());
+          int rows = entry.rows();
           if (ForecastWindow.count(rows, window()) == 0) {
             throw new ApiException(FailureCodes.BAD_REQUEST, "dataset " + hash + " has " + rows
                 + " rows; the model needs at least " + window() + " for one forecast");
           }
           String column = Series.column(series) != null ? Series.column(series)
-              : entry.getJsonArray("columns").getString(0);
+              : entry.columns().getString(0);
           return forecasts.scheduler().process(series, rows)
               .map(progress -> new JsonObject().put("hash", hash).put("target", column)
                   .put("total", progress.getInteger("total")).put("done", progress.getInteger("done"))
@@ -177,8 +177,8 @@ public final class ForecastRoutes implements HttpModule {
   // ---------------------------------------------------------------------------------------------
 
   /** The catalogue entry of a dataset the user may see; 404 when unknown or not theirs. */
-  private Future<JsonObject> visible(String hash, AuthUser user) {
-    return store.describe(hash, user).compose(entry -> entry != null ? Future.succeededFuture(entry)
+  private Future<DatasetStore.Usable> visible(String hash, AuthUser user) {
+    return store.usable(hash, user).compose(entry -> entry != null ? Future.succeededFuture(entry)
         : Future.failedFuture(new ApiException(FailureCodes.NOT_FOUND, "no dataset " + hash)));
   }
 

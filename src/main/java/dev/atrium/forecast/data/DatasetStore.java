@@ -67,15 +67,21 @@ public final class DatasetStore implements Datasets {
   private static final int PAGE = 100;
   /** How long this node trusts that a dataset it has seen still exists, absent any removal notice. */
   private static final Duration KNOWN_FOR = Duration.ofSeconds(30);
+  /**
+   * How long a draw trusts a catalogue entry this node read (rows, columns, owners) absent any
+   * change notice: the bound on a stale answer should a notice be lost with a node.
+   */
+  private static final Duration ENTRY_TRUST = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final MongoClient mongo;
   private final DatasetSettings settings;
   private final Cache<String, Local> parsed;
   private final Cache<String, Boolean> known;
+  private final Cache<String, Usable> entries;
   private final Map<String, Future<Dataset>> loading = new ConcurrentHashMap<>();
-  /** Bumped by every removal this node hears of: a lookup that overlapped one caches nothing. */
-  private final AtomicLong removals = new AtomicLong();
+  /** Bumped by every change notice this node hears of: a lookup that overlapped one caches nothing. */
+  private final AtomicLong changes = new AtomicLong();
 
   /**
    * @param vertx the node's Vert.x (parsing runs on its worker pool)
@@ -91,6 +97,22 @@ public final class DatasetStore implements Datasets {
         .weigher((String hash, Local local) -> (int) Math.min(Integer.MAX_VALUE, local.dataset().weight()))
         .build();
     this.known = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(KNOWN_FOR).build();
+    this.entries = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ENTRY_TRUST).build();
+  }
+
+  /**
+   * What a draw needs of a catalogue entry: its shape, and who may use it.
+   *
+   * @param rows data rows
+   * @param columns the numeric columns, in file order
+   * @param owners the owning users' ids (none for a transient dataset)
+   */
+  public record Usable(int rows, JsonArray columns, Set<String> owners) {
+
+    /** Whether {@code user} may use the dataset: an owner or an admin, as for {@link #describe}. */
+    public boolean visibleTo(AuthUser user) {
+      return user.admin() || owners.contains(user.id());
+    }
   }
 
   /** The outcome of storing an upload. */
@@ -226,12 +248,42 @@ public final class DatasetStore implements Datasets {
     if (parsed.getIfPresent(hash) != null || known.getIfPresent(hash) != null) {
       return Future.succeededFuture(true);
     }
-    long epoch = removals.get();
+    long epoch = changes.get();
     return here(mongo.count(ENTRIES, new JsonObject().put("_id", hash)).map(count -> {
-      if (count > 0 && removals.get() == epoch) {
+      if (count > 0 && changes.get() == epoch) {
         known.put(hash, Boolean.TRUE);
       }
       return count > 0;
+    }));
+  }
+
+  /**
+   * The rows, columns and owners of a dataset {@code user} may use, or null when it is unknown or
+   * not visible to them: what every draw asks, so answered from memory while this node trusts an
+   * entry it read ({@link #ENTRY_TRUST}). A removal or an owner leaving, on any node, drops the
+   * entry here at once; an owner joining needs nothing, as a user missing from a remembered entry
+   * is looked up again.
+   */
+  public Future<Usable> usable(String hash, AuthUser user) {
+    Usable remembered = entries.getIfPresent(hash);
+    if (remembered != null && remembered.visibleTo(user)) {
+      return Future.succeededFuture(remembered);
+    }
+    long epoch = changes.get();
+    FindOptions fields = new FindOptions()
+        .setFields(new JsonObject().put("rows", 1).put("columns", 1).put("owners", 1));
+    return here(mongo.findWithOptions(ENTRIES, new JsonObject().put("_id", hash), fields.setLimit(1)).map(found -> {
+      if (found.isEmpty()) {
+        return null;
+      }
+      JsonObject entry = found.get(0);
+      Set<String> owners = new HashSet<>();
+      entry.getJsonArray("owners", new JsonArray()).forEach(owner -> owners.add((String) owner));
+      Usable fresh = new Usable(entry.getInteger("rows"), entry.getJsonArray("columns"), Set.copyOf(owners));
+      if (changes.get() == epoch) {
+        entries.put(hash, fresh);
+      }
+      return fresh.visibleTo(user) ? fresh : null;
     }));
   }
 
@@ -249,7 +301,7 @@ public final class DatasetStore implements Datasets {
   }
 
   private Future<Dataset> load(String hash) {
-    long epoch = removals.get();
+    long epoch = changes.get();
     long now = System.currentTimeMillis();
     return mongo.findOneAndUpdate(ENTRIES, new JsonObject().put("_id", hash),
             new JsonObject().put("$set", new JsonObject().put("lastUsed", now)))
@@ -264,7 +316,7 @@ public final class DatasetStore implements Datasets {
           return vertx.executeBlocking(() -> reparse(hash, csv), false);
         })
         .onSuccess(dataset -> {
-          if (removals.get() == epoch) {
+          if (changes.get() == epoch) {
             parsed.put(hash, new Local(dataset, new AtomicLong(now)));
             known.put(hash, Boolean.TRUE);
           }
@@ -334,6 +386,9 @@ public final class DatasetStore implements Datasets {
                 : Future.succeededFuture(false);
           }
           if (!entry.getJsonArray("owners", new JsonArray()).isEmpty()) {
+            ownerLeft(hash);
+            vertx.eventBus().publish(Addresses.DATASETS_CHANGED,
+                new JsonObject().put("hash", hash).put("change", "owner-left").put("user", user.id()));
             LOG.info("dataset owner left [hash: {}, user: {}]", hash, user.id());
             return Future.succeededFuture(true);
           }
@@ -368,9 +423,16 @@ public final class DatasetStore implements Datasets {
 
   /** Forgets what this node holds of a dataset: on every removal notice, from any node. */
   public void forget(String hash) {
-    removals.incrementAndGet();
+    changes.incrementAndGet();
     parsed.invalidate(hash);
     known.invalidate(hash);
+    entries.invalidate(hash);
+  }
+
+  /** Forgets who owns a dataset (one owner left it, on some node): the next draw reads the entry. */
+  public void ownerLeft(String hash) {
+    changes.incrementAndGet();
+    entries.invalidate(hash);
   }
 
   /** Evicts the least recently used datasets other than {@code keep} until both bounds hold. */

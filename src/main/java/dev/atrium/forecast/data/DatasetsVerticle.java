@@ -36,7 +36,12 @@ public final class DatasetsVerticle extends VerticleBase {
 
   private void changed(io.vertx.core.eventbus.Message<JsonObject> message) {
     String hash = message.body().getString("hash");
-    if (hash != null) {
+    if (hash == null) {
+      return;
+    }
+    if ("owner-left".equals(message.body().getString("change"))) {
+      store.ownerLeft(hash);
+    } else {
       store.forget(hash);
     }
   }

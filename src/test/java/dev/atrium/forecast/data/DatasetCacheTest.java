@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -157,6 +158,41 @@ class DatasetCacheTest {
         e -> assertThat(e.status()).isEqualTo(404));
     assertThat(other.notices).containsExactly(new JsonObject().put("hash", hash).put("change", "removed")
         .put("reason", "deleted"));
+    other.stop();
+  }
+
+  @Test
+  @DisplayName("what a draw reads of an entry is remembered per node, yet an owner joining is seen at once and one leaving is refused at once, on every node")
+  void usableFollowsOwners() {
+    AuthUser alice = new AuthUser("alice-" + UUID.randomUUID(), "alice@example.org", false, false);
+    AuthUser bob = new AuthUser("bob-" + UUID.randomUUID(), "bob@example.org", false, false);
+    AuthUser admin = new AuthUser("admin-" + UUID.randomUUID(), "admin@example.org", true, false);
+    byte[] csv = series("owners", 6).getBytes(StandardCharsets.UTF_8);
+    String hash = await(store.upload(csv, alice.id(), false)).dataset().hash();
+    Other other = Other.start();
+
+    DatasetStore.Usable seen = await(other.store.usable(hash, alice));
+    assertThat(seen.rows()).isEqualTo(6);
+    assertThat(seen.columns().getList()).hasSize(1);
+    assertThat(await(other.store.usable(hash, bob))).isNull();
+    assertThat(await(other.store.usable(hash, admin))).isNotNull();
+
+    // bob uploads the same bytes: the remembered entry lacks him, so it is read again
+    assertThat(await(store.upload(csv, bob.id(), false)).created()).isFalse();
+    assertThat(await(other.store.usable(hash, bob))).isNotNull();
+
+    // alice gives it up on this node: the other node refuses her as soon as the notice arrives
+    assertThat(await(store.release(hash, alice))).isTrue();
+    assertThat(await(store.usable(hash, alice))).isNull();
+    eventually(() -> await(other.store.usable(hash, alice)) == null);
+    assertThat(await(other.store.usable(hash, bob))).isNotNull();
+    assertThat(other.notices).contains(new JsonObject().put("hash", hash).put("change", "owner-left")
+        .put("user", alice.id()));
+
+    // bob, the last owner, deletes it: nobody may use it, admins included
+    assertThat(await(store.release(hash, bob))).isTrue();
+    eventually(() -> await(other.store.usable(hash, admin)) == null);
+    assertThat(await(other.store.usable(hash, bob))).isNull();
     other.stop();
   }
 
