@@ -47,6 +47,32 @@ public record ForecastSettings(Path model, int inferenceWorkers, int calcWorkers
     }
   }
 
+  /**
+   * The inference workers a worker count of 0 stands for on {@code cores} cores: what
+   * {@link #automaticWorkerBudget} leaves once the calc workers have theirs.
+   */
+  public static int automaticInferenceWorkers(int cores) {
+    return automaticWorkerBudget(cores) - automaticCalcWorkers(cores);
+  }
+
+  /**
+   * The calc workers a worker count of 0 stands for: about a quarter of the budget, the share of
+   * plot-making in a forecast's CPU time (≈ 40 µs of ≈ 160 µs with the shipped model); at least 1.
+   */
+  public static int automaticCalcWorkers(int cores) {
+    return Math.max(1, (automaticWorkerBudget(cores) + 2) / 4);
+  }
+
+  /**
+   * Busy threads the forecast workers may keep: one core fewer than there are, so that the event
+   * loops (HTTP, bus, scheduler) always find one and a draw's hops are not queued behind forward
+   * passes; at least 2 (one worker of each kind). 2 cores give 1 + 1 workers, 4 give 2 + 1, 8 give
+   * 5 + 2, 16 give 11 + 4.
+   */
+  private static int automaticWorkerBudget(int cores) {
+    return Math.max(2, cores - 1);
+  }
+
   /** Refuses values the pipeline cannot work with. */
   public ForecastSettings {
     if (inferenceWorkers < 1 || calcWorkers < 1) {

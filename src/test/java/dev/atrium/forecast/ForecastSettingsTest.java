@@ -30,11 +30,22 @@ class ForecastSettingsTest {
   }
 
   @Test
-  @DisplayName("defaults: shipped model, a worker of each kind per core, K 64, 30 s deadline, 1000/10000 queues, priority, batch 256, 10000 plots for 1 h, 128 grid points")
+  @DisplayName("defaults: shipped model, automatic worker counts, K 64, 30 s deadline, 1000/10000 queues, priority, batch 256, 10000 plots for 1 h, 128 grid points")
   void defaults() {
     int cores = Runtime.getRuntime().availableProcessors();
-    assertThat(load(Map.of())).isEqualTo(new ForecastSettings(null, cores, cores, 64, Duration.ofSeconds(30), 1000,
+    assertThat(load(Map.of())).isEqualTo(new ForecastSettings(null, ForecastSettings.automaticInferenceWorkers(cores),
+        ForecastSettings.automaticCalcWorkers(cores), 64, Duration.ofSeconds(30), 1000,
         10_000, Scheduling.PRIORITY, 256, 10_000, Duration.ofHours(1), 128));
+  }
+
+  @Test
+  @DisplayName("automatic worker counts leave a core to the event loops and split the rest about 3:1")
+  void automaticWorkers() {
+    int[][] expected = {{1, 1, 1}, {2, 1, 1}, {3, 1, 1}, {4, 2, 1}, {8, 5, 2}, {16, 11, 4}, {64, 47, 16}};
+    for (int[] row : expected) {
+      assertThat(new int[] {ForecastSettings.automaticInferenceWorkers(row[0]),
+          ForecastSettings.automaticCalcWorkers(row[0])}).as("%d cores", row[0]).containsExactly(row[1], row[2]);
+    }
   }
 
   @Test
