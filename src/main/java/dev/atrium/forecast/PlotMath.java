@@ -62,6 +62,10 @@ public final class PlotMath {
   public static double silvermanBandwidth(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
+    return silvermanOfSorted(sorted);
+  }
+
+  private static double silvermanOfSorted(double[] sorted) {
     double sigma = standardDeviation(sorted);
     double iqr = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 1.34;
     double spread = Math.min(sigma, iqr);
@@ -79,9 +83,16 @@ public final class PlotMath {
    * grid points from {@code min - 3h} to {@code max + 3h}.
    */
   public static Density density(double[] values, int points) {
-    double bandwidth = silvermanBandwidth(values);
-    double min = Arrays.stream(values).min().orElseThrow();
-    double max = Arrays.stream(values).max().orElseThrow();
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return densityOfSorted(sorted, points);
+  }
+
+  /** {@link #density} of values already in ascending order. */
+  private static Density densityOfSorted(double[] sorted, int points) {
+    double bandwidth = silvermanOfSorted(sorted);
+    double min = sorted[0];
+    double max = sorted[sorted.length - 1];
     double start = min - GRID_REACH * bandwidth;
     double step = (max - min + 2 * GRID_REACH * bandwidth) / (points - 1);
     double[] grid = new double[points];
@@ -96,7 +107,7 @@ public final class PlotMath {
     // per grid point.
     double d = step / bandwidth;
     double decay = Math.exp(-d * d);
-    for (double v : values) {
+    for (double v : sorted) {
       int c = (int) Math.max(0, Math.min(points - 1, Math.round((v - start) / step)));
       double zc = (grid[c] - v) / bandwidth;
       double ec = Math.exp(-0.5 * zc * zc);
@@ -116,7 +127,7 @@ public final class PlotMath {
         r *= decay;
       }
     }
-    double norm = INV_SQRT_2PI / (values.length * bandwidth);
+    double norm = INV_SQRT_2PI / (sorted.length * bandwidth);
     for (int j = 0; j < points; j++) {
       density[j] *= norm;
     }
@@ -144,11 +155,8 @@ public final class PlotMath {
         quantiles[q][step] = quantile(column, PERCENTS[q] / 100.0);
       }
     }
-    double[] last = new double[samples.length];
-    for (int k = 0; k < samples.length; k++) {
-      last[k] = samples[k][horizon - 1];
-    }
-    return new Summary(mean, quantiles, density(last, densityPoints));
+    // the loop left the last step's values sorted: the density needs them so
+    return new Summary(mean, quantiles, densityOfSorted(column, densityPoints));
   }
 
   /**
