@@ -249,7 +249,8 @@ public final class ResolvedConfig {
     }
     return new ForecastSettings((Path) value(Setting.FORECAST_MODEL),
         inference == 0 ? ForecastSettings.automaticInferenceWorkers(cores) : inference,
-        calc == 0 ? ForecastSettings.automaticCalcWorkers(cores) : calc, (Integer) value(Setting.FORECAST_SAMPLES), positive(Setting.FORECAST_DEADLINE),
+        calc == 0 ? ForecastSettings.automaticCalcWorkers(cores) : calc, (Integer) value(Setting.FORECAST_SAMPLES),
+        positive(Setting.FORECAST_DEADLINE),
         (Integer) value(Setting.FORECAST_USER_QUEUE), (Integer) value(Setting.FORECAST_BACKGROUND_QUEUE), scheduling,
         (Integer) value(Setting.FORECAST_PROCESS_BATCH), (Integer) value(Setting.FORECAST_RESULT_CACHE),
         positive(Setting.FORECAST_RESULT_TTL), (Integer) value(Setting.FORECAST_DENSITY_POINTS));
