@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -123,6 +124,8 @@ public final class GcsEmulator implements AutoCloseable {
   private final Map<String, StoredObject> objects = new ConcurrentHashMap<>();
   private final AtomicLong generations = new AtomicLong(1_700_000_000_000_000L);
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+  /** Logs the request line of the exchange this thread is handling, with its status ({@link #record}). */
+  private static final ThreadLocal<IntConsumer> RECORDER = new ThreadLocal<>();
   private final AtomicInteger preconditionFailures = new AtomicInteger();
   private final AtomicInteger uploads = new AtomicInteger();
   private final AtomicInteger unknown = new AtomicInteger();
@@ -272,6 +275,11 @@ public final class GcsEmulator implements AutoCloseable {
     // the client sends PATCH as POST with this header (java.net.HttpURLConnection knows no PATCH)
     String override = exchange.getRequestHeaders().getFirst(METHOD_OVERRIDE);
     String effective = override != null && method.equals("POST") ? override.toUpperCase(Locale.ROOT) : method;
+    String line = method + " " + rawPath + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+        + (override == null ? "" : " [" + METHOD_OVERRIDE + ": " + override + "]");
+    // recorded as the response headers go out, before the client can see the answer (in a finally
+    // block a test could read the log between the last response and its line)
+    RECORDER.set(status -> requests.add(line + " -> " + status));
     try (exchange) {
       Map<String, String> query = query(uri.getRawQuery());
       byte[] body = exchange.getRequestBody().readAllBytes();
@@ -313,9 +321,8 @@ public final class GcsEmulator implements AutoCloseable {
       LOG.error("emulator failed on a request", e);
       throw e;
     } finally {
-      requests.add(method + " " + rawPath + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-          + (override == null ? "" : " [" + METHOD_OVERRIDE + ": " + override + "]")
-          + " -> " + exchange.getResponseCode());
+      // a request that failed before answering
+      record(exchange.getResponseCode());
     }
   }
 
@@ -523,6 +530,7 @@ public final class GcsEmulator implements AutoCloseable {
     } else if (status[0] != 200) {
       refuse(exchange, status[0]);
     } else {
+      record(204);
       exchange.sendResponseHeaders(204, -1);
     }
   }
@@ -697,7 +705,17 @@ public final class GcsEmulator implements AutoCloseable {
     send(exchange, status, body.encode().getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Logs the request line of the exchange this thread handles with {@code status}, once. */
+  private static void record(int status) {
+    IntConsumer recorder = RECORDER.get();
+    if (recorder != null) {
+      RECORDER.remove();
+      recorder.accept(status);
+    }
+  }
+
   private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+    record(status);
     exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       exchange.getResponseBody().write(body);
