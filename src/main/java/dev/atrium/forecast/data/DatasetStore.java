@@ -270,13 +270,11 @@ public final class DatasetStore implements Datasets {
       return Future.succeededFuture(remembered);
     }
     long epoch = changes.get();
-    FindOptions fields = new FindOptions()
-        .setFields(new JsonObject().put("rows", 1).put("columns", 1).put("owners", 1));
-    return here(mongo.findWithOptions(ENTRIES, new JsonObject().put("_id", hash), fields.setLimit(1)).map(found -> {
-      if (found.isEmpty()) {
+    JsonObject fields = new JsonObject().put("rows", 1).put("columns", 1).put("owners", 1);
+    return here(mongo.findOne(ENTRIES, new JsonObject().put("_id", hash), fields).map(entry -> {
+      if (entry == null) {
         return null;
       }
-      JsonObject entry = found.get(0);
       Set<String> owners = new HashSet<>();
       entry.getJsonArray("owners", new JsonArray()).forEach(owner -> owners.add((String) owner));
       Usable fresh = new Usable(entry.getInteger("rows"), entry.getJsonArray("columns"), Set.copyOf(owners));
